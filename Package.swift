@@ -1,0 +1,74 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings every target of ours gets: upcoming features, and warnings treated as errors.
+let ourSwiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "Switchboard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchboard", targets: ["switchboard"]),
+        .library(name: "LeadRouting", targets: ["LeadRouting"]),
+        .library(name: "ReferenceGeodata", targets: ["ReferenceGeodata"]),
+        .library(name: "RoutingFiles", targets: ["RoutingFiles"]),
+        .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // The pure domain: postal codes, geometry, locations, leads, capacity and the routing policy. No I/O.
+        .target(name: "LeadRouting"),
+        // The reference geodata (US ZCTA and Canadian FSA centroids) shipped as resources.
+        .target(
+            name: "ReferenceGeodata",
+            dependencies: ["LeadRouting"],
+            resources: [.copy("Resources")]
+        ),
+        // The file formats of routing: the locations CSV and the leads CSV.
+        .target(
+            name: "RoutingFiles",
+            dependencies: ["LeadRouting", .product(name: "CSV", package: "CSV.swift")]
+        ),
+        // The command-line interface: commands that parse arguments and call library code.
+        .target(
+            name: "SwitchboardCommands",
+            dependencies: [
+                "LeadRouting", "ReferenceGeodata", "RoutingFiles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "switchboard",
+            dependencies: ["SwitchboardCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Fixtures and helpers shared by the tests and the benchmarks.
+        .target(name: "SwitchboardTesting", dependencies: ["LeadRouting", "ReferenceGeodata"]),
+
+        .testTarget(
+            name: "LeadRoutingTests",
+            dependencies: [
+                "LeadRouting", "SwitchboardTesting", "ReferenceGeodata",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "ReferenceGeodataTests", dependencies: ["ReferenceGeodata", "LeadRouting"]),
+        .testTarget(name: "RoutingFilesTests", dependencies: ["RoutingFiles", "LeadRouting", "SwitchboardTesting"]),
+        .testTarget(
+            name: "SwitchboardCommandsTests",
+            dependencies: ["SwitchboardCommands", "SwitchboardTesting", "LeadRouting"]
+        ),
+    ]
+)
+
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + ourSwiftSettings
+}
