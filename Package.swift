@@ -64,7 +64,10 @@ let package = Package(
         .testTarget(name: "RoutingFilesTests", dependencies: ["RoutingFiles", "LeadRouting", "SwitchboardTesting"]),
         .testTarget(
             name: "SwitchboardCommandsTests",
-            dependencies: ["SwitchboardCommands", "SwitchboardTesting", "LeadRouting"]
+            dependencies: [
+                "SwitchboardCommands", "SwitchboardTesting", "LeadRouting", "RoutingFiles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
     ]
 )

@@ -40,10 +40,11 @@ public struct RouteCommand: AsyncParsableCommand {
     )
     var postalCode: String?
 
-    @Option(name: [.customLong("lat")], help: "The lead's latitude (with --lon); valid coordinates win over --zip.")
+    // `.unconditional`, so that negative values (`--lon -97.74`) are read as values, not as flags.
+    @Option(name: [.customLong("lat")], parsing: .unconditional, help: "The lead's latitude (with --lon); valid coordinates win over --zip.")
     var latitude: Double?
 
-    @Option(name: [.customLong("lon")], help: "The lead's longitude (with --lat).")
+    @Option(name: [.customLong("lon")], parsing: .unconditional, help: "The lead's longitude (with --lat).")
     var longitude: Double?
 
     @Option(help: "The lead's score, 0–100.")

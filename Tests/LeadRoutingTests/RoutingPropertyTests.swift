@@ -150,4 +150,16 @@ struct RoutingPropertyTests {
             }
         }
     }
+
+    @Test("the spatial index and a full scan make identical decisions")
+    func indexEqualsScan() async {
+        let locations = Fixtures.nationwide(count: 1_500, directory: Self.directory)
+        let indexed = try! RoutingEngine(locations: locations, directory: Self.directory)
+        let scanned = try! RoutingEngine(locations: locations, directory: Self.directory, search: .fullScan)
+        await propertyCheck(count: 300, input: Gen.int(in: 1_000...99_999)) { number in
+            let zip = String(repeating: "0", count: 5 - String(number).count) + String(number)
+            let lead = Fixtures.lead(zip)
+            #expect(indexed.decide(lead, ledger: CapacityLedger()) == scanned.decide(lead, ledger: CapacityLedger()))
+        }
+    }
 }

@@ -16,19 +16,21 @@ public struct RoutingEngine: Sendable {
     private let positionsByID: [String: Int]
     private let territoryOwners: [PostalCode: [Int]]
     private let index: SpatialIndex
+    private let search: CandidateSearch
     private let maxRadius: Double
     private let activeCount: Int
 
     /// Indexes the locations for routing.
     /// - Throws: ``RoutingError`` for a duplicate id, a location that cannot be placed, an unknown time zone or
     ///   an inconsistent capacity.
+    /// - Parameter search: How candidates are found; ``CandidateSearch/fullScan`` exists as a baseline for
+    ///   benchmarks and tests, and decides exactly the same.
     public init(
         locations: [Location],
         directory: PostalDirectory,
-        policy: RoutingPolicy = RoutingPolicy()
-    )
-        throws(RoutingError)
-    {
+        policy: RoutingPolicy = RoutingPolicy(),
+        search: CandidateSearch = .spatialIndex
+    ) throws(RoutingError) {
         var points: [Coordinate] = []
         var radii: [Double] = []
         var offsets: [UTCOffsets] = []
@@ -75,7 +77,8 @@ public struct RoutingEngine: Sendable {
         self.offsets = offsets
         self.positionsByID = positionsByID
         self.territoryOwners = territoryOwners
-        self.index = SpatialIndex(points: points)
+        self.index = SpatialIndex(points: search == .spatialIndex ? points : [])
+        self.search = search
         self.maxRadius = radii.max() ?? 0
         self.activeCount = locations.count { $0.status == .active }
     }
@@ -252,8 +255,16 @@ public struct RoutingEngine: Sendable {
 
         mutating func gatherCandidatesInReach() {
             var found: [Candidate] = []
-            engine.index.forEach(within: engine.maxRadius, of: point.coordinate) { position in
-                found.append(assess(position))
+            switch engine.search {
+            case .spatialIndex:
+                engine.index.forEach(within: engine.maxRadius, of: point.coordinate) { position in
+                    found.append(assess(position))
+                }
+            case .fullScan:
+                for position in engine.points.indices
+                where point.coordinate.distanceMiles(to: engine.points[position]) <= engine.maxRadius {
+                    found.append(assess(position))
+                }
             }
             found.sort {
                 ($0.assessment.distanceMiles, $0.assessment.locationID)
@@ -440,7 +451,16 @@ public struct RoutingEngine: Sendable {
                 )
             }
             let locations = engine.locations
-            let nearest = engine.index.nearest(to: point.coordinate) { locations[$0].status == .active }
+            let nearest: Int?
+            switch engine.search {
+            case .spatialIndex:
+                nearest = engine.index.nearest(to: point.coordinate) { locations[$0].status == .active }
+            case .fullScan:
+                nearest = locations.indices.filter { locations[$0].status == .active }.min {
+                    (point.coordinate.distanceMiles(to: engine.points[$0]), locations[$0].id)
+                        < (point.coordinate.distanceMiles(to: engine.points[$1]), locations[$1].id)
+                }
+            }
             let distance = nearest.map { point.coordinate.distanceMiles(to: engine.points[$0]) }
             if let nearest, let distance {
                 notes.append(
