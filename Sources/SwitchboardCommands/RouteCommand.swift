@@ -41,7 +41,11 @@ public struct RouteCommand: AsyncParsableCommand {
     var postalCode: String?
 
     // `.unconditional`, so that negative values (`--lon -97.74`) are read as values, not as flags.
-    @Option(name: [.customLong("lat")], parsing: .unconditional, help: "The lead's latitude (with --lon); valid coordinates win over --zip.")
+    @Option(
+        name: [.customLong("lat")],
+        parsing: .unconditional,
+        help: "The lead's latitude (with --lon); valid coordinates win over --zip."
+    )
     var latitude: Double?
 
     @Option(name: [.customLong("lon")], parsing: .unconditional, help: "The lead's longitude (with --lat).")

@@ -103,4 +103,21 @@ public enum Fixtures {
         }
         return locations
     }
+
+    /// `count` leads (deterministic), each at a real ZIP near one of the locations: the first of the next few ZIP
+    /// numbers that lies within 10 miles of it, else the location's own ZIP.
+    public static func nearbyLeads(count: Int, around locations: [Location], directory: PostalDirectory) -> [Lead] {
+        var seed: UInt64 = 7
+        return (0..<count).map { index in
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let location = locations[Int(seed >> 33) % locations.count]
+            let own = location.postalCode!
+            let home = directory.point(for: own)!
+            let number = Int(own.text)!
+            let nearby = (1...5).lazy.map { String(format: "%05d", min(99_999, number + $0)) }.first { zip in
+                directory.point(for: .usZIP(zip)).map { $0.distanceMiles(to: home) <= 10 } ?? false
+            }
+            return lead(nearby ?? own.text, id: "lead-\(index)")
+        }
+    }
 }

@@ -17,7 +17,9 @@ struct CapacityTests {
         let before = windows("2026-12-01T05:59:00Z", chicago)
         let after = windows("2026-12-01T06:01:00Z", chicago)
         #expect(after.day == before.day + 1)
-        #expect(before.dayResetsAt == Int64(Fixtures.date("2026-12-01T06:00:00Z").timeIntervalSince1970))
+        #expect(
+            before.dayResetsAt(offsets: chicago) == Int64(Fixtures.date("2026-12-01T06:00:00Z").timeIntervalSince1970)
+        )
         // The same two instants are one UTC day.
         let utc = UTCOffsets(identifier: "UTC")!
         #expect(windows("2026-12-01T05:59:00Z", utc).day == windows("2026-12-01T06:01:00Z", utc).day)
@@ -30,7 +32,9 @@ struct CapacityTests {
         #expect(sunday.weekday == 6)
         #expect(monday.weekday == 0)
         #expect(monday.week == sunday.week + 1)
-        #expect(sunday.weekResetsAt == Int64(Fixtures.date("2026-11-30T06:00:00Z").timeIntervalSince1970))
+        #expect(
+            sunday.weekResetsAt(offsets: chicago) == Int64(Fixtures.date("2026-11-30T06:00:00Z").timeIntervalSince1970)
+        )
         #expect(windows("2026-12-06T12:00:00Z", chicago).week == monday.week)
     }
 
@@ -39,7 +43,9 @@ struct CapacityTests {
         // 2026-03-08 is the US spring-forward day; midnight of the 9th is 05:00Z (CDT, UTC-5).
         let evening = windows("2026-03-09T04:30:00Z", chicago)
         #expect(evening.minuteOfDay == 23 * 60 + 30)
-        #expect(evening.dayResetsAt == Int64(Fixtures.date("2026-03-09T05:00:00Z").timeIntervalSince1970))
+        #expect(
+            evening.dayResetsAt(offsets: chicago) == Int64(Fixtures.date("2026-03-09T05:00:00Z").timeIntervalSince1970)
+        )
     }
 
     @Test("taking a slot never exceeds a limit; releasing gives it back; a new day starts empty")

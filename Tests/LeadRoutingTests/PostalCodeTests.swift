@@ -23,7 +23,9 @@ struct PostalCodeTests {
 
     @Test(
         "anything else is invalid",
-        arguments: ["1234", "abcde", "", "   ", "123456", "90001-12", "9000-11234", "K1A0B", "K1A-0B1", "1A1 A1A", "K1A  0B1"]
+        arguments: [
+            "1234", "abcde", "", "   ", "123456", "90001-12", "9000-11234", "K1A0B", "K1A-0B1", "1A1 A1A", "K1A  0B1",
+        ]
     )
     func rejects(input: String) {
         #expect(PostalCode(parsing: input) == nil)

@@ -7,14 +7,21 @@ import Testing
 struct RoutingEngineTests {
     let directory = Fixtures.directory
 
-    func engine(_ locations: [Location] = Fixtures.austin, policy: RoutingPolicy = RoutingPolicy()) throws
+    func engine(
+        _ locations: [Location] = Fixtures.austin,
+        policy: RoutingPolicy = RoutingPolicy()
+    ) throws
         -> RoutingEngine
     {
         try RoutingEngine(locations: locations, directory: directory, policy: policy)
     }
 
     /// A ledger where each named location has the given usage at the lead's time.
-    func ledger(_ engine: RoutingEngine, _ usage: [String: CapacityUsage], at date: Date = Fixtures.mondayMorning)
+    func ledger(
+        _ engine: RoutingEngine,
+        _ usage: [String: CapacityUsage],
+        at date: Date = Fixtures.mondayMorning
+    )
         -> CapacityLedger
     {
         var ledger = CapacityLedger()
@@ -105,7 +112,8 @@ struct RoutingEngineTests {
 
     @Test("the weekly window blocks too")
     func weekFull() throws {
-        let locations = [Fixtures.location("atx-downtown", zip: "78701", daily: 10, weekly: 30)] + Fixtures.austin.dropFirst()
+        let locations =
+            [Fixtures.location("atx-downtown", zip: "78701", daily: 10, weekly: 30)] + Fixtures.austin.dropFirst()
         let engine = try engine(locations)
         let decision = engine.decide(
             Fixtures.lead("78703"),
@@ -161,7 +169,10 @@ struct RoutingEngineTests {
         #expect(decision.outcome == .noLocations)
     }
 
-    @Test("inactive locations are listed as skipped, never chosen", arguments: [LocationStatus.paused, .onboarding, .quarantined])
+    @Test(
+        "inactive locations are listed as skipped, never chosen",
+        arguments: [LocationStatus.paused, .onboarding, .quarantined]
+    )
     func inactiveSkipped(status: LocationStatus) throws {
         var locations = Fixtures.austin
         locations[0].status = status
@@ -173,7 +184,8 @@ struct RoutingEngineTests {
 
     @Test("slots reserved for hot leads are kept for leads scoring at least the threshold")
     func hotReserve() throws {
-        let locations = [Fixtures.location("atx-downtown", zip: "78701", daily: 10, reservedForHot: 2)]
+        let locations =
+            [Fixtures.location("atx-downtown", zip: "78701", daily: 10, reservedForHot: 2)]
             + Fixtures.austin.dropFirst()
         let engine = try engine(locations)
         let used = ledger(engine, ["atx-downtown": CapacityUsage(today: 8, thisWeek: 8)])
@@ -270,7 +282,10 @@ struct RoutingEngineTests {
             Fixtures.lead("78703"),
             ledger: ledger(
                 engine,
-                ["a": CapacityUsage(today: usageA, thisWeek: usageA), "b": CapacityUsage(today: usageB, thisWeek: usageB)]
+                [
+                    "a": CapacityUsage(today: usageA, thisWeek: usageA),
+                    "b": CapacityUsage(today: usageB, thisWeek: usageB),
+                ]
             )
         )
         #expect(decision.locationID == winner)

@@ -105,7 +105,9 @@ struct LocationsFileTests {
 
     @Test("the example franchise file loads: 25 gyms in 5 states, all routable")
     func exampleFranchise() throws {
-        let path = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../examples/franchise-25.csv")
+        let path = URL(filePath: #filePath).deletingLastPathComponent().appending(
+            path: "../../examples/franchise-25.csv"
+        )
         let file = try LocationsFile(contentsOf: path.path(), directory: directory)
         #expect(file.locations.count == 25)
         #expect(Set(file.locations.map(\.timeZoneIdentifier)).count >= 4)

@@ -6,10 +6,6 @@ public struct CapacityWindows: Sendable, Hashable, Codable {
     public var day: Int
     /// Local Monday-based weeks since the week of 1970-01-01.
     public var week: Int
-    /// Seconds since 1970 (UTC) when the day window resets (the next local midnight).
-    public var dayResetsAt: Int64
-    /// Seconds since 1970 (UTC) when the week window resets (the next local Monday midnight).
-    public var weekResetsAt: Int64
     /// Minutes since local midnight.
     public var minuteOfDay: Int
     /// 0 = Monday … 6 = Sunday.
@@ -17,8 +13,7 @@ public struct CapacityWindows: Sendable, Hashable, Codable {
 
     /// The windows of `secondsSince1970` in a zone with the given offsets.
     public init(secondsSince1970 seconds: Int64, offsets: UTCOffsets) {
-        let offset = Int64(offsets.secondsFromUTC(at: seconds))
-        let local = seconds + offset
+        let local = seconds + Int64(offsets.secondsFromUTC(at: seconds))
         let day = Self.floorDivide(local, 86_400)
         self.day = Int(day)
         // 1970-01-01 was a Thursday: day 0 is weekday 3 of a Monday-based week.
@@ -26,8 +21,16 @@ public struct CapacityWindows: Sendable, Hashable, Codable {
         self.week = Int(week)
         self.weekday = Int(day + 3 - week * 7)
         self.minuteOfDay = Int((local - day * 86_400) / 60)
-        self.dayResetsAt = offsets.utcSeconds(forLocalMidnightOfDay: day + 1)
-        self.weekResetsAt = offsets.utcSeconds(forLocalMidnightOfDay: (week + 1) * 7 - 3)
+    }
+
+    /// Seconds since 1970 (UTC) when the day window resets: the next local midnight.
+    public func dayResetsAt(offsets: UTCOffsets) -> Int64 {
+        offsets.utcSeconds(forLocalMidnightOfDay: Int64(day) + 1)
+    }
+
+    /// Seconds since 1970 (UTC) when the week window resets: the next local Monday midnight.
+    public func weekResetsAt(offsets: UTCOffsets) -> Int64 {
+        offsets.utcSeconds(forLocalMidnightOfDay: (Int64(week) + 1) * 7 - 3)
     }
 
     static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {

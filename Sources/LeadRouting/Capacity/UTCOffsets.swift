@@ -15,6 +15,9 @@ public struct UTCOffsets: Sendable, Hashable {
     private static let tableStart: Int64 = 946_684_800  // 2000-01-01T00:00:00Z
     private static let tableEnd: Int64 = 4_102_444_800  // 2100-01-01T00:00:00Z
 
+    /// Coordinated Universal Time: no offset, ever.
+    public static let utc = UTCOffsets(timeZone: TimeZone(secondsFromGMT: 0)!)
+
     /// The offsets of an IANA time zone, or `nil` when the identifier is unknown.
     public init?(identifier: String) {
         guard let timeZone = TimeZone(identifier: identifier) else { return nil }

@@ -36,6 +36,33 @@ public struct Coordinate: Sendable, Hashable, Codable {
     }
 }
 
+extension Coordinate {
+    /// The point as a unit vector from the Earth's centre, where straight-line (chord) distance grows with
+    /// great-circle distance.
+    var unitVector: SIMD3<Double> {
+        let latitude = latitude * .pi / 180
+        let longitude = longitude * .pi / 180
+        return SIMD3(cos(latitude) * cos(longitude), cos(latitude) * sin(longitude), sin(latitude))
+    }
+
+    /// The great-circle distance in miles between two unit vectors (the same as ``distanceMiles(to:)``, cheaper
+    /// when the vectors are at hand).
+    static func distanceMiles(between a: SIMD3<Double>, and b: SIMD3<Double>) -> Double {
+        let offset = a - b
+        return distanceMiles(chordSquared: (offset * offset).sum())
+    }
+
+    /// The great-circle distance in miles for a squared chord between unit vectors.
+    static func distanceMiles(chordSquared: Double) -> Double {
+        2 * earthRadiusMiles * asin(min(1, chordSquared.squareRoot() / 2))
+    }
+
+    /// The chord between unit vectors for a great-circle distance in miles.
+    static func chord(forMiles miles: Double) -> Double {
+        2 * sin(min(Double.pi, max(0, miles) / earthRadiusMiles) / 2)
+    }
+}
+
 extension Coordinate: CustomStringConvertible {
     public var description: String {
         String(format: "%.5f,%.5f", latitude, longitude)

@@ -31,52 +31,79 @@ public enum PostalCode: Sendable, Hashable, Codable {
     }
 
     /// Normalises a typed postal code, or returns `nil` when it is not a well-formed US or Canadian code.
-    public init?(parsing raw: some StringProtocol) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(10)
-        for byte in raw.utf8 {
-            bytes.append(byte)
-            if bytes.count > 12 { return nil }
-        }
-        // Trim surrounding ASCII white space.
-        while let first = bytes.first, first.isASCIISpace { bytes.removeFirst() }
-        while let last = bytes.last, last.isASCIISpace { bytes.removeLast() }
+    public init?(parsing raw: String) {
+        var text = raw
+        // Parsing runs on every lead: work on the UTF-8 bytes in place and allocate nothing.
+        guard let code = text.withUTF8({ Self.parse(Trimmed($0)) }) else { return nil }
+        self = code
+    }
 
-        if bytes.allSatisfy(\.isASCIIDigit) {
-            guard bytes.count == 5 || bytes.count == 9 else { return nil }
-            self = .usZIP(String(decoding: bytes.prefix(5), as: UTF8.self))
-            return
+    /// Normalises a typed postal code, or returns `nil` when it is not a well-formed US or Canadian code.
+    public init?(parsing raw: Substring) {
+        self.init(parsing: String(raw))
+    }
+
+    /// Upper-cased bytes of a text with surrounding white space trimmed.
+    private struct Trimmed {
+        let input: UnsafeBufferPointer<UInt8>
+        let start: Int
+        let count: Int
+
+        init(_ input: UnsafeBufferPointer<UInt8>) {
+            var start = 0
+            var end = input.count
+            while start < end && input[start].isASCIISpace { start += 1 }
+            while end > start && input[end - 1].isASCIISpace { end -= 1 }
+            self.input = input
+            self.start = start
+            self.count = end - start
         }
-        if bytes.count == 10, bytes[5] == UInt8(ascii: "-"),
-            bytes[0..<5].allSatisfy(\.isASCIIDigit), bytes[6...].allSatisfy(\.isASCIIDigit)
-        {
-            self = .usZIP(String(decoding: bytes.prefix(5), as: UTF8.self))
-            return
+
+        subscript(offset: Int) -> UInt8 {
+            let byte = input[start + offset]
+            return byte.isASCIILowercaseLetter ? byte - 32 : byte
         }
-        // Canadian: A1A, A1A1A1 or A1A 1A1 (one space), any case.
-        let upper = bytes.map { $0.isASCIILowercaseLetter ? $0 - 32 : $0 }
-        let fsa: ArraySlice<UInt8>
-        switch upper.count {
-        case 3:
-            fsa = upper[0..<3]
-        case 6 where Self.isLocalDeliveryUnit(upper[3..<6]):
-            fsa = upper[0..<3]
-        case 7 where upper[3] == UInt8(ascii: " ") && Self.isLocalDeliveryUnit(upper[4..<7]):
-            fsa = upper[0..<3]
+
+        func allDigits(_ range: Range<Int>) -> Bool {
+            for offset in range where !input[start + offset].isASCIIDigit { return false }
+            return true
+        }
+
+        func string(_ length: Int) -> String {
+            String(unsafeUninitializedCapacity: length) { buffer in
+                for offset in 0..<length { buffer[offset] = self[offset] }
+                return length
+            }
+        }
+    }
+
+    private static func parse(_ text: Trimmed) -> PostalCode? {
+        switch text.count {
+        case 5 where text.allDigits(0..<5), 9 where text.allDigits(0..<9),
+            10 where text.allDigits(0..<5) && text[5] == UInt8(ascii: "-") && text.allDigits(6..<10):
+            // Digits need no case mapping: the first five bytes are the ZIP as they are.
+            return .usZIP(
+                String(
+                    decoding: UnsafeBufferPointer(rebasing: text.input[text.start..<(text.start + 5)]),
+                    as: UTF8.self
+                )
+            )
+        case 3, 6, 7:
+            break
         default:
             return nil
         }
-        let characters = Array(fsa)
-        guard characters[0].isASCIIUppercaseLetter, characters[1].isASCIIDigit,
-            characters[2].isASCIIUppercaseLetter
-        else { return nil }
-        self = .canadianFSA(String(decoding: characters, as: UTF8.self))
-    }
-
-    /// The last three characters of a Canadian code: digit, letter, digit.
-    private static func isLocalDeliveryUnit(_ bytes: ArraySlice<UInt8>) -> Bool {
-        let characters = Array(bytes)
-        return characters[0].isASCIIDigit && characters[1].isASCIIUppercaseLetter && characters[2].isASCIIDigit
+        // Canadian: A1A, A1A1A1 or A1A 1A1 (one space), any case.
+        guard text[0].isASCIIUppercaseLetter, text[1].isASCIIDigit, text[2].isASCIIUppercaseLetter else {
+            return nil
+        }
+        if text.count == 7 && text[3] != UInt8(ascii: " ") { return nil }
+        if text.count > 3 {
+            let unit = text.count == 7 ? 4 : 3
+            guard text[unit].isASCIIDigit, text[unit + 1].isASCIIUppercaseLetter, text[unit + 2].isASCIIDigit
+            else { return nil }
+        }
+        return .canadianFSA(text.string(3))
     }
 }
 

@@ -79,18 +79,23 @@ public struct PostalDirectory: Sendable {
             count == 0 ? nil : Coordinate(latitude: latitude / Double(count), longitude: longitude / Double(count))
     }
 
+    /// 00000–99999 as a number (the caller passes a normalised ZIP).
     private static func zipSlot(_ zip: String) -> Int {
-        var value = 0
-        for byte in zip.utf8 { value = value * 10 + Int(byte &- UInt8(ascii: "0")) }
-        return value
+        var zip = zip
+        return zip.withUTF8 { bytes in
+            bytes.reduce(0) { $0 * 10 + Int($1 &- UInt8(ascii: "0")) }
+        }
     }
 
+    /// A normalised FSA (letter, digit, letter) as a number below 26 × 10 × 26.
     private static func fsaSlot(_ fsa: String) -> Int {
-        var bytes = fsa.utf8.makeIterator()
-        let first = Int(bytes.next()! &- UInt8(ascii: "A"))
-        let digit = Int(bytes.next()! &- UInt8(ascii: "0"))
-        let last = Int(bytes.next()! &- UInt8(ascii: "A"))
-        return (first * 10 + digit) * 26 + last
+        var fsa = fsa
+        return fsa.withUTF8 { bytes in
+            let first = Int(bytes[0] &- UInt8(ascii: "A"))
+            let digit = Int(bytes[1] &- UInt8(ascii: "0"))
+            let last = Int(bytes[2] &- UInt8(ascii: "A"))
+            return (first * 10 + digit) * 26 + last
+        }
     }
 }
 

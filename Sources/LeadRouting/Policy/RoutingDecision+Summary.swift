@@ -92,8 +92,7 @@ extension RoutingDecision {
     }
 
     static func miles(_ value: Double) -> String {
-        let tenths = (value * 10).rounded()
-        return "\(Int(tenths) / 10).\(Int(tenths) % 10)"
+        DecisionContext.miles(value)
     }
 
     private static func sentence(_ note: String) -> String {

@@ -12,7 +12,8 @@ public struct RoutingPolicy: Sendable, Hashable, Codable {
     public var approximateUnknownZIPs: Bool
     /// Locations this much farther than the nearest eligible one still count as equally near, in miles.
     public var tieToleranceMiles: Double
-    /// How many candidates an explanation lists (nearest first); the rest are counted.
+    /// How many candidates in reach an explanation lists at least (nearest first); farther ones are listed only
+    /// when the decision had to look at them, and the rest are counted.
     public var explainedCandidateLimit: Int
 
     public init(
