@@ -62,7 +62,10 @@ public struct RouteCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("at"),
-        help: ArgumentHelp("The arrival time, ISO 8601 (default: now).", valueName: "time")
+        help: ArgumentHelp(
+            "The lead's arrival, and the moment the file's leads_today/leads_this_week refer to (ISO 8601; default: now).",
+            valueName: "time"
+        )
     )
     var arrival: String?
 
@@ -78,13 +81,23 @@ public struct RouteCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per lead (and a final summary object with --leads).")
     var json = false
 
-    @Option(help: "A lead scoring at least this is hot and may use reserved slots.")
+    @Option(help: ArgumentHelp("A lead scoring at least this is hot and may use reserved slots.", valueName: "score"))
     var hotThreshold: Int = RoutingPolicy().hotScoreThreshold
 
-    @Option(help: "A repeat lead within this many days goes back to its previous location (0 turns it off).")
+    @Option(
+        help: ArgumentHelp(
+            "A repeat lead within this many days goes back to its previous location (0 turns it off).",
+            valueName: "days"
+        )
+    )
     var stickyDays: Int = RoutingPolicy().stickyDays
 
-    @Option(help: "What business hours do: ignore, prefer-open or require-open.")
+    @Option(
+        help: ArgumentHelp(
+            "What business hours do: ignore them, prefer open locations among near ties, or require open ones.",
+            valueName: "rule"
+        )
+    )
     var businessHours: BusinessHoursRule = .ignore
 
     @Flag(help: "Place an unknown US ZIP at the mean of its 3-digit area instead of reporting it unknown.")

@@ -346,4 +346,42 @@ struct RoutingEngineTests {
             (error as? RoutingError)?.code == .unknownTimeZone
         }
     }
+
+    @Test("a territory owner beyond everyone's reach is still found, chosen and listed")
+    func territoryBeyondReach() throws {
+        let locations = [
+            Fixtures.location("atx-downtown", zip: "78701", radius: 5),
+            Fixtures.location("round-rock", zip: "78664", radius: 5, territory: ["78703"]),
+        ]
+        let decision = try engine(locations).decide(Fixtures.lead("78703"), ledger: CapacityLedger())
+        #expect(decision.locationID == "round-rock")
+        #expect(decision.explanation.rule == .territory)
+        #expect(decision.explanation.candidates.map(\.locationID) == ["atx-downtown", "round-rock"])
+        #expect(decision.explanation.candidates.last?.verdict == .chosen)
+    }
+
+    @Test("the explanation lists the nearest candidates up to the limit, then counts the rest")
+    func listingLimit() throws {
+        let zips = RoutingPropertyTests.zips.prefix(40)
+        let locations = zips.map { Fixtures.location("gym-\($0)", zip: $0, radius: 200) }
+        let policy = RoutingPolicy(explainedCandidateLimit: 5)
+        let engine = try engine(locations, policy: policy)
+        let decision = engine.decide(Fixtures.lead("78703"), ledger: CapacityLedger())
+        #expect(decision.explanation.candidates.count == 5)
+        #expect(decision.explanation.candidates.count + decision.explanation.unlistedCandidates == locations.count)
+        let distances = decision.explanation.candidates.map(\.distanceMiles)
+        #expect(distances == distances.sorted())
+
+        // When the nearest ones are all full, the decision looks farther, and lists what it looked at.
+        var ledger = CapacityLedger()
+        for assessment in decision.explanation.candidates {
+            let windows = engine.windows(ofLocationWithID: assessment.locationID, at: Fixtures.mondayMorning)!
+            ledger.setUsage(CapacityUsage(today: 10, thisWeek: 10), of: assessment.locationID, in: windows)
+        }
+        let farther = engine.decide(Fixtures.lead("78703"), ledger: ledger)
+        #expect(farther.outcome == .assigned)
+        #expect(farther.explanation.candidates.count == 6)
+        #expect(farther.explanation.candidates.last?.verdict == .chosen)
+        #expect(farther.explanation.candidates.prefix(5).allSatisfy { $0.verdict == .dayFull })
+    }
 }

@@ -275,10 +275,13 @@ struct DecisionContext {
     // MARK: - Results
 
     /// The decision that assigns the lead to the candidate at an index of `assessments`.
+    /// The nearest candidates are listed up to the limit whatever the rule, for context.
     private mutating func choose(_ index: Int, rule: DecisionRule) -> RoutingDecision {
+        let beyondReach = index >= assessedInReach ? index - assessedInReach : nil
         let chosen = assessments[index]
         let windows = windows(of: position(of: index))
-        assessments[index].verdict = .chosen
+        assessInReach(upTo: policy.explainedCandidateLimit)
+        assessments[beyondReach.map { assessedInReach + $0 } ?? index].verdict = .chosen
         return RoutingDecision(
             leadID: leadID,
             outcome: .assigned,
