@@ -23,6 +23,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The pure domain: postal codes, geometry, locations, leads, capacity and the routing policy. No I/O.
@@ -37,6 +43,21 @@ let package = Package(
         .target(
             name: "RoutingFiles",
             dependencies: ["LeadRouting", .product(name: "CSV", package: "CSV.swift")]
+        ),
+        // The GHL API client: generated from GHL's specs (internal), behind a hand-written API; rate limiting, retries,
+        // tokens, webhook signatures.
+        .target(
+            name: "HighLevel",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            exclude: ["Generated/README.md"]
         ),
         // The command-line interface: commands that parse arguments and call library code.
         .target(
@@ -58,6 +79,14 @@ let package = Package(
             dependencies: [
                 "LeadRouting", "SwitchboardTesting", "ReferenceGeodata",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "HighLevelTests",
+            dependencies: [
+                "HighLevel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "ReferenceGeodataTests", dependencies: ["ReferenceGeodata", "LeadRouting"]),

@@ -1,0 +1,88 @@
+/// Keeps the calls to one GHL resource (a location, or the company) within GHL's budget: never more than `max`
+/// calls in any window of `interval` (GHL: 100 per 10 s per app per resource).
+///
+/// Callers are queued, not failed: each ``acquire()`` reserves the earliest slot that keeps every window within
+/// budget, in arrival order, and waits for it. Responses teach the limiter: the `X-RateLimit-*` headers adjust the
+/// budget, and a 429 (which GHL sends without `Retry-After`) holds every caller back for a jittered, growing pause.
+public actor RateLimiter<C: Clock> where C.Duration == Duration {
+    /// The budget: at most `max` calls in any `interval`.
+    public private(set) var max: Int
+    public private(set) var interval: Duration
+    /// Calls answered 429 so far.
+    public private(set) var throttledCount = 0
+
+    private let clock: C
+    /// The reserved send times of the most recent calls (at most `max`), ascending.
+    private var reservations: [C.Instant] = []
+    /// No call is sent before this (after a 429, or when GHL says nothing remains).
+    private var pausedUntil: C.Instant?
+    private var consecutiveThrottles = 0
+    private var random: any RandomNumberGenerator & Sendable
+
+    public init(
+        max: Int = 100,
+        interval: Duration = .seconds(10),
+        clock: C,
+        random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+    ) {
+        precondition(max > 0 && interval > .zero, "a rate limit needs a positive budget")
+        self.max = max
+        self.interval = interval
+        self.clock = clock
+        self.random = random
+    }
+
+    /// Waits until a call may be sent, and counts it.
+    /// - Throws: `CancellationError` if the caller is cancelled while waiting.
+    public func acquire() async throws {
+        while true {
+            let slot = reserveSlot()
+            if slot > clock.now { try await clock.sleep(until: slot, tolerance: nil) }
+            // A 429 while we waited pushes the pause past our slot: queue again behind it.
+            if let pausedUntil, pausedUntil > slot {
+                continue
+            }
+            return
+        }
+    }
+
+    /// The earliest instant that keeps every window within budget, reserved for the caller.
+    private func reserveSlot() -> C.Instant {
+        var slot = clock.now
+        if let pausedUntil, pausedUntil > slot { slot = pausedUntil }
+        if reservations.count >= max {
+            let windowStart = reservations[reservations.count - max].advanced(by: interval)
+            if windowStart > slot { slot = windowStart }
+        }
+        reservations.append(slot)
+        if reservations.count > max { reservations.removeFirst(reservations.count - max) }
+        return slot
+    }
+
+    /// Learns from a response: its status and `X-RateLimit-*` headers.
+    public func record(status: Int, headers: RateLimitHeaders) {
+        if let newMax = headers.max, newMax > 0, newMax != max { max = newMax }
+        if let milliseconds = headers.intervalMilliseconds, milliseconds > 0 {
+            interval = .milliseconds(milliseconds)
+        }
+        if status == 429 {
+            throttledCount += 1
+            consecutiveThrottles += 1
+            // 0.5 s, 1 s, 2 s … up to the window, each with ±50 % jitter so queued callers do not stampede.
+            let base = min(Double(interval.components.seconds) + 0.001, 0.5 * Double(1 << min(consecutiveThrottles - 1, 10)))
+            let seconds = base * Double.random(in: 0.5...1.5, using: &random)
+            pause(for: .milliseconds(Int(seconds * 1000)))
+            return
+        }
+        consecutiveThrottles = 0
+        if headers.remaining == 0 {
+            // GHL counts calls we did not make (other apps of ours): wait for its window to roll.
+            pause(for: interval)
+        }
+    }
+
+    private func pause(for duration: Duration) {
+        let until = clock.now.advanced(by: duration)
+        if pausedUntil.map({ until > $0 }) ?? true { pausedUntil = until }
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Regenerates everything derived from GHL's official OpenAPI specs:
+#   Specs/ghl-openapi/*            (copied, unchanged; see SOURCE.md)
+#   -> Specs/generated/ghl-switchboard.json        (Tools/preprocess-ghl-specs.py: filter, bundle, merge, overlay)
+#   -> Sources/HighLevel/Generated/*.swift          (types + client, internal)
+#   -> Sources/HighLevelSandbox/Generated/*.swift   (types + server, internal)
+# The output is committed; CI runs this and fails if anything changes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 Tools/preprocess-ghl-specs.py
+swift build -c release --package-path Tools --product swift-openapi-generator >/dev/null
+generator="$(swift build -c release --package-path Tools --show-bin-path)/swift-openapi-generator"
+spec=Specs/generated/ghl-switchboard.json
+mkdir -p Sources/HighLevel/Generated Sources/HighLevelSandbox/Generated
+"$generator" generate --config Tools/openapi/client.yaml --output-directory Sources/HighLevel/Generated "$spec"
+"$generator" generate --config Tools/openapi/server.yaml --output-directory Sources/HighLevelSandbox/Generated "$spec"
+echo "regenerated GHL client and sandbox code from $spec"
