@@ -17,7 +17,9 @@ The official files cannot be fed to swift-openapi-generator as they are. Every f
    renamed with its file's name in front (`ContactsCustomFieldSchema`) and its references follow.
 4. `dateOfBirth` in contacts is typed `object` although it is a date string (the description lists string formats
    and the example is "1990-09-25"); it is overlaid as `string`.
-5. Security requirements are kept as documentation only (the generator ignores them): the client's auth middleware
+5. `get-duplicate-contact` declares its 200 response with no body, although GHL answers `{"contact": {...}}`
+   (or `{"contact": null}`); the contact schema of `get-contact` is overlaid so the client can read the match.
+6. Security requirements are kept as documentation only (the generator ignores them): the client's auth middleware
    chooses the agency or location token per operation from the same information (see `HighLevel/Operation+Scope`).
 """
 import copy
@@ -165,6 +167,13 @@ def main():
         local_refs(schemas[name], frontier)
     merged["components"]["schemas"] = {name: schemas[name] for name in sorted(reachable)}
     overlay_date_of_birth(merged)
+    duplicate = merged["paths"]["/contacts/search/duplicate"]["get"]["responses"]["200"]
+    if "content" in duplicate:
+        sys.exit("get-duplicate-contact now declares a body: drop overlay 5")
+    duplicate["content"] = {"application/json": {"schema": {
+        "type": "object",
+        "properties": {"contact": {"allOf": [{"$ref": LOCAL_PREFIX + "GetContectByIdSchema"}], "nullable": True}},
+    }}}
 
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(merged, indent=2, sort_keys=True, ensure_ascii=False) + "\n")

@@ -375,8 +375,65 @@ internal enum Operations {
         }
         internal enum Output: Sendable, Hashable {
             internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/search/duplicate/GET/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/search/duplicate/GET/responses/200/content/json`.
+                    internal struct JsonPayload: Codable, Hashable, Sendable {
+                        /// - Remark: Generated from `#/paths/contacts/search/duplicate/GET/responses/200/content/json/contact`.
+                        internal struct ContactPayload: Codable, Hashable, Sendable {
+                            /// - Remark: Generated from `#/paths/contacts/search/duplicate/GET/responses/200/content/json/contact/value1`.
+                            internal var value1: Components.Schemas.GetContectByIdSchema
+                            /// Creates a new `ContactPayload`.
+                            ///
+                            /// - Parameters:
+                            ///   - value1:
+                            internal init(value1: Components.Schemas.GetContectByIdSchema) {
+                                self.value1 = value1
+                            }
+                            internal init(from decoder: any Swift.Decoder) throws {
+                                self.value1 = try .init(from: decoder)
+                            }
+                            internal func encode(to encoder: any Swift.Encoder) throws {
+                                try self.value1.encode(to: encoder)
+                            }
+                        }
+                        /// - Remark: Generated from `#/paths/contacts/search/duplicate/GET/responses/200/content/json/contact`.
+                        internal var contact: Operations.GetDuplicateContact.Output.Ok.Body.JsonPayload.ContactPayload?
+                        /// Creates a new `JsonPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - contact:
+                        internal init(contact: Operations.GetDuplicateContact.Output.Ok.Body.JsonPayload.ContactPayload? = nil) {
+                            self.contact = contact
+                        }
+                        internal enum CodingKeys: String, CodingKey {
+                            case contact
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/contacts/search/duplicate/GET/responses/200/content/application\/json`.
+                    case json(Operations.GetDuplicateContact.Output.Ok.Body.JsonPayload)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Operations.GetDuplicateContact.Output.Ok.Body.JsonPayload {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetDuplicateContact.Output.Ok.Body
                 /// Creates a new `Ok`.
-                internal init() {}
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.GetDuplicateContact.Output.Ok.Body) {
+                    self.body = body
+                }
             }
             ///
             ///
@@ -384,14 +441,6 @@ internal enum Operations {
             ///
             /// HTTP response code: `200 ok`.
             case ok(Operations.GetDuplicateContact.Output.Ok)
-            ///
-            ///
-            /// - Remark: Generated from `#/paths//contacts/search/duplicate/get(get-duplicate-contact)/responses/200`.
-            ///
-            /// HTTP response code: `200 ok`.
-            internal static var ok: Self {
-                .ok(.init())
-            }
             /// The associated value of the enum case if `self` is `.ok`.
             ///
             /// - Throws: An error if `self` is not `.ok`.

@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+
+/// Sends each call through the rate limiter of its resource (the company, or one location) and feeds the
+/// response's status and rate-limit headers back to it.
+struct RateLimitMiddleware: ClientMiddleware {
+    let limiters: RateLimiters
+
+    func intercept(
+        _ request: HTTPRequest,
+        body: HTTPBody?,
+        baseURL: URL,
+        operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        let limiter = await limiters.limiter(for: RequestScope.of(operationID: operationID).budgetKey)
+        try await limiter.acquire()
+        let (response, responseBody) = try await next(request, body, baseURL)
+        let headers = RateLimitHeaders { name in
+            HTTPField.Name(name).flatMap { response.headerFields[$0] }
+        }
+        await limiter.record(status: response.status.code, headers: headers)
+        return (response, responseBody)
+    }
+}
+
+/// One rate limiter per GHL resource, created on first use.
+public actor RateLimiters {
+    private var limiters: [String: RateLimiter<ContinuousClock>] = [:]
+    private let max: Int
+    private let interval: Duration
+
+    /// - Parameters:
+    ///   - max: Calls per interval per resource until GHL's headers say otherwise (GHL: 100).
+    ///   - interval: The interval (GHL: 10 s).
+    public init(max: Int = 100, interval: Duration = .seconds(10)) {
+        self.max = max
+        self.interval = interval
+    }
+
+    /// The limiter of a resource (`company` or `location:ID`).
+    public func limiter(for key: String) -> RateLimiter<ContinuousClock> {
+        if let existing = limiters[key] { return existing }
+        let limiter = RateLimiter(max: max, interval: interval, clock: ContinuousClock())
+        limiters[key] = limiter
+        return limiter
+    }
+
+    /// Calls answered 429, over all resources.
+    public func throttledCount() async -> Int {
+        var total = 0
+        for limiter in limiters.values { total += await limiter.throttledCount }
+        return total
+    }
+}
