@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
         // The pure domain: postal codes, geometry, locations, leads, capacity and the routing policy. No I/O.
@@ -59,6 +61,21 @@ let package = Package(
             ],
             exclude: ["Generated/README.md"]
         ),
+        // The GHL twin: a Hummingbird server implementing the generated server protocol with real state, GHL's
+        // limits, faults and a request journal.
+        .target(
+            name: "HighLevelSandbox",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            exclude: ["Generated/README.md"],
+            resources: [.copy("Resources/ghl-switchboard.json")]
+        ),
         // The command-line interface: commands that parse arguments and call library code.
         .target(
             name: "SwitchboardCommands",
@@ -87,6 +104,14 @@ let package = Package(
                 "HighLevel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "HighLevelSandboxTests",
+            dependencies: [
+                "HighLevel", "HighLevelSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "ReferenceGeodataTests", dependencies: ["ReferenceGeodata", "LeadRouting"]),

@@ -4,6 +4,7 @@
 #   -> Specs/generated/ghl-switchboard.json        (Tools/preprocess-ghl-specs.py: filter, bundle, merge, overlay)
 #   -> Sources/HighLevel/Generated/*.swift          (types + client, internal)
 #   -> Sources/HighLevelSandbox/Generated/*.swift   (types + server, internal)
+#   -> Sources/HighLevelSandbox/Resources/ghl-switchboard.json (the spec, read by the sandbox at run time)
 # The output is committed; CI runs this and fails if anything changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,4 +16,6 @@ spec=Specs/generated/ghl-switchboard.json
 mkdir -p Sources/HighLevel/Generated Sources/HighLevelSandbox/Generated
 "$generator" generate --config Tools/openapi/client.yaml --output-directory Sources/HighLevel/Generated "$spec"
 "$generator" generate --config Tools/openapi/server.yaml --output-directory Sources/HighLevelSandbox/Generated "$spec"
+# The sandbox also reads the spec at run time, to refuse body fields GHL does not know (422).
+cp "$spec" Sources/HighLevelSandbox/Resources/ghl-switchboard.json
 echo "regenerated GHL client and sandbox code from $spec"

@@ -1,0 +1,85 @@
+import Foundation
+
+/// A snapshot the sandbox agency owns, and what loading it installs in a sub-account.
+public struct SandboxSnapshot: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var workflows: [String]
+    public var pipelines: [String]
+    /// Custom fields installed: name and data type.
+    public var customFields: [String: String]
+
+    public init(id: String, name: String, workflows: [String], pipelines: [String], customFields: [String: String]) {
+        self.id = id
+        self.name = name
+        self.workflows = workflows
+        self.pipelines = pipelines
+        self.customFields = customFields
+    }
+
+    /// The franchise's standard snapshot: lead-nurture workflows, a membership pipeline and the fields Switchboard
+    /// writes.
+    public static let franchiseStandard = SandboxSnapshot(
+        id: "snap-franchise-standard",
+        name: "Franchise standard",
+        workflows: ["New lead nurture", "Hot lead call-back", "Trial pass follow-up"],
+        pipelines: ["Memberships"],
+        customFields: [
+            "Routing distance": "NUMERICAL",
+            "Routing reason": "TEXT",
+            "Lead score": "NUMERICAL",
+        ]
+    )
+}
+
+/// A sub-account in the sandbox.
+struct SandboxLocation: Sendable, Codable {
+    struct Contact: Sendable, Codable {
+        var id: String
+        var firstName: String?
+        var lastName: String?
+        var email: String?
+        var phone: String?
+        var postalCode: String?
+        var source: String?
+        var tags: [String]
+        var customFields: [String: String]
+        var dateAdded: Date
+    }
+
+    struct Named: Sendable, Codable {
+        var id: String
+        var name: String
+        var value: String
+    }
+
+    struct SnapshotPush: Sendable, Codable {
+        var snapshotID: String
+        var requestedAt: Date
+        var completesAt: Date?
+        var installed: Bool
+    }
+
+    var id: String
+    var name: String
+    var address: String?
+    var city: String?
+    var state: String?
+    var country: String?
+    var postalCode: String?
+    var phone: String?
+    var email: String?
+    var website: String?
+    var timezone: String?
+    /// GHL's "Allow Duplicate Contact": when false, email/phone identify a contact.
+    var allowDuplicateContact = false
+    var snapshotPush: SnapshotPush?
+    var customValues: [Named] = []
+    /// Custom fields: `value` holds the data type.
+    var customFields: [Named] = []
+    var contacts: [Contact] = []
+    var pipelines: [Named] = []
+    var workflows: [Named] = []
+    var enrolments: [String] = []
+    var opportunities: [String] = []
+}

@@ -1,0 +1,274 @@
+import Foundation
+
+/// Everything the sandbox knows: the agency, its snapshots and sub-accounts with their contents, and the tokens it
+/// has issued. One actor, so every request sees a consistent world.
+actor SandboxState {
+    let companyID: String
+    private(set) var agencyTokens: Set<String>
+    private var refreshTokens: Set<String> = []
+    private var locationTokens: [String: (locationID: String, expiresAt: Date)] = [:]
+    private(set) var snapshots: [SandboxSnapshot]
+    private(set) var locations: [SandboxLocation] = []
+    private let now: @Sendable () -> Date
+    private var snapshotLoadDelay: Duration
+    private var locationTokenLifetime: TimeInterval
+    private let storeURL: URL?
+    private var nextID = 1
+
+    init(
+        companyID: String,
+        agencyToken: String,
+        snapshots: [SandboxSnapshot],
+        snapshotLoadDelay: Duration,
+        locationTokenLifetime: TimeInterval,
+        storeURL: URL?,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.companyID = companyID
+        self.agencyTokens = [agencyToken]
+        self.snapshots = snapshots
+        self.snapshotLoadDelay = snapshotLoadDelay
+        self.locationTokenLifetime = locationTokenLifetime
+        self.storeURL = storeURL
+        self.now = now
+        if let storeURL, let data = try? Data(contentsOf: storeURL),
+            let saved = try? JSONDecoder().decode(Saved.self, from: data)
+        {
+            locations = saved.locations
+            nextID = saved.nextID
+        }
+    }
+
+    // MARK: - Persistence
+
+    private struct Saved: Codable {
+        var locations: [SandboxLocation]
+        var nextID: Int
+    }
+
+    /// Writes the sub-accounts to the data directory (atomically), if the sandbox has one.
+    private func save() {
+        guard let storeURL else { return }
+        if let data = try? JSONEncoder().encode(Saved(locations: locations, nextID: nextID)) {
+            try? data.write(to: storeURL, options: .atomic)
+        }
+    }
+
+    /// A fresh id in GHL's style (20 characters).
+    func makeID() -> String {
+        defer { nextID += 1 }
+        let base = String(nextID, radix: 36)
+        let random = (0..<(20 - base.count)).map { _ in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".randomElement()! }
+        return String(random) + base
+    }
+
+    // MARK: - Tokens
+
+    enum Caller: Sendable, Equatable {
+        case agency
+        case location(String)
+    }
+
+    /// Who a bearer token belongs to, or `nil` for an unknown or expired token.
+    func caller(forToken token: String) -> Caller? {
+        if agencyTokens.contains(token) { return .agency }
+        if let issued = locationTokens[token], issued.expiresAt > now() { return .location(issued.locationID) }
+        return nil
+    }
+
+    func mintLocationToken(for locationID: String) throws(SandboxFailure) -> (token: String, expiresIn: TimeInterval) {
+        guard locations.contains(where: { $0.id == locationID }) else {
+            throw .badRequest("Location not found or app not installed on this location")
+        }
+        let token = "loc-" + UUID().uuidString
+        locationTokens[token] = (locationID, now().addingTimeInterval(locationTokenLifetime))
+        return (token, locationTokenLifetime)
+    }
+
+    /// Issues an agency token pair (the OAuth flow's result), remembering the refresh token.
+    func issueAgencyTokens() -> (access: String, refresh: String) {
+        let access = "agency-" + UUID().uuidString
+        let refresh = "refresh-" + UUID().uuidString
+        agencyTokens.insert(access)
+        refreshTokens.insert(refresh)
+        return (access, refresh)
+    }
+
+    /// Trades a refresh token for a new pair; the old refresh token stops working (GHL rotates them).
+    func refresh(_ refreshToken: String) throws(SandboxFailure) -> (access: String, refresh: String) {
+        guard refreshTokens.remove(refreshToken) != nil else { throw .unauthorized("Invalid refresh token") }
+        return issueAgencyTokens()
+    }
+
+    /// Expires every location token (for tests of token refresh).
+    func expireLocationTokens() {
+        locationTokens = [:]
+    }
+
+    func setSnapshotLoadDelay(_ delay: Duration) {
+        snapshotLoadDelay = delay
+    }
+
+    func setLocationTokenLifetime(_ lifetime: TimeInterval) {
+        locationTokenLifetime = lifetime
+    }
+
+    // MARK: - Sub-accounts
+
+    func createLocation(_ location: SandboxLocation, snapshotID: String?) throws(SandboxFailure) -> SandboxLocation {
+        var location = location
+        if let snapshotID {
+            guard snapshots.contains(where: { $0.id == snapshotID }) else {
+                throw .badRequest("Snapshot \(snapshotID) not found")
+            }
+            let delay = Double(snapshotLoadDelay.components.seconds)
+                + Double(snapshotLoadDelay.components.attoseconds) / 1e18
+            location.snapshotPush = .init(
+                snapshotID: snapshotID,
+                requestedAt: now(),
+                completesAt: delay < 0 ? nil : now().addingTimeInterval(delay),
+                installed: false
+            )
+        }
+        locations.append(location)
+        save()
+        return location
+    }
+
+    /// A sub-account, with any snapshot load that has finished by now installed.
+    func location(_ id: String) throws(SandboxFailure) -> SandboxLocation {
+        guard let index = locations.firstIndex(where: { $0.id == id }) else {
+            throw .badRequest("Location with id \(id) not found")
+        }
+        installFinishedSnapshot(at: index)
+        return locations[index]
+    }
+
+    func allLocations() -> [SandboxLocation] {
+        for index in locations.indices { installFinishedSnapshot(at: index) }
+        return locations
+    }
+
+    func update(_ id: String, _ change: (inout SandboxLocation) throws(SandboxFailure) -> Void) throws(SandboxFailure)
+        -> SandboxLocation
+    {
+        guard let index = locations.firstIndex(where: { $0.id == id }) else {
+            throw .badRequest("Location with id \(id) not found")
+        }
+        installFinishedSnapshot(at: index)
+        try change(&locations[index])
+        save()
+        return locations[index]
+    }
+
+    func deleteLocation(_ id: String) throws(SandboxFailure) {
+        guard let index = locations.firstIndex(where: { $0.id == id }) else {
+            throw .badRequest("Location with id \(id) not found")
+        }
+        locations.remove(at: index)
+        save()
+    }
+
+    private func installFinishedSnapshot(at index: Int) {
+        guard let push = locations[index].snapshotPush, !push.installed, let completesAt = push.completesAt,
+            completesAt <= now(), let snapshot = snapshots.first(where: { $0.id == push.snapshotID })
+        else { return }
+        for workflow in snapshot.workflows {
+            locations[index].workflows.append(.init(id: makeID(), name: workflow, value: "published"))
+        }
+        for pipeline in snapshot.pipelines {
+            locations[index].pipelines.append(.init(id: makeID(), name: pipeline, value: ""))
+        }
+        for (name, type) in snapshot.customFields.sorted(by: { $0.key < $1.key })
+        where !locations[index].customFields.contains(where: { $0.name == name }) {
+            locations[index].customFields.append(.init(id: makeID(), name: name, value: type))
+        }
+        locations[index].snapshotPush?.installed = true
+        save()
+    }
+}
+
+extension SandboxState {
+    /// GHL's upsert: with duplicates disallowed, the contact with the same email (then phone) is updated (its tags
+    /// replaced by the ones given, when given); otherwise a new contact is created.
+    func upsertContact(_ input: ContactInput, in locationID: String) throws(SandboxFailure)
+        -> (SandboxLocation.Contact, Bool)
+    {
+        let id = makeID()
+        let now = now()
+        var result: (SandboxLocation.Contact, Bool)?
+        _ = try update(locationID) { location throws(SandboxFailure) in
+            if !location.allowDuplicateContact, let index = Self.match(input.email, input.phone, in: location) {
+                var contact = location.contacts[index]
+                contact.firstName = input.firstName ?? contact.firstName
+                contact.lastName = input.lastName ?? contact.lastName
+                contact.email = input.email ?? contact.email
+                contact.phone = input.phone ?? contact.phone
+                contact.postalCode = input.postalCode ?? contact.postalCode
+                contact.source = input.source ?? contact.source
+                if let tags = input.tags { contact.tags = tags }
+                contact.customFields.merge(input.customFields) { $1 }
+                location.contacts[index] = contact
+                result = (contact, false)
+            } else {
+                let contact = Self.contact(id: id, input, at: now)
+                location.contacts.append(contact)
+                result = (contact, true)
+            }
+        }
+        return result!
+    }
+
+    /// GHL's create: a duplicate (same email or phone, duplicates disallowed) is refused with the existing id.
+    func createContact(_ input: ContactInput, in locationID: String) throws(SandboxFailure) -> SandboxLocation.Contact {
+        let id = makeID()
+        let now = now()
+        var created: SandboxLocation.Contact?
+        _ = try update(locationID) { location throws(SandboxFailure) in
+            if !location.allowDuplicateContact, let index = Self.match(input.email, input.phone, in: location) {
+                var failure = SandboxFailure.badRequest("This location does not allow duplicated contacts.")
+                failure.extra = ["meta": ["contactId": location.contacts[index].id, "matchingField": "email"]]
+                throw failure
+            }
+            let contact = Self.contact(id: id, input, at: now)
+            location.contacts.append(contact)
+            created = contact
+        }
+        return created!
+    }
+
+    func duplicate(email: String?, phone: String?, in locationID: String) throws(SandboxFailure)
+        -> SandboxLocation.Contact?
+    {
+        let location = try location(locationID)
+        return Self.match(email, phone, in: location).map { location.contacts[$0] }
+    }
+
+    /// The contact with the same email (case-insensitive), else the same phone digits.
+    private static func match(_ email: String?, _ phone: String?, in location: SandboxLocation) -> Int? {
+        if let email = email?.lowercased(), !email.isEmpty,
+            let index = location.contacts.firstIndex(where: { $0.email?.lowercased() == email })
+        {
+            return index
+        }
+        let digits = { (text: String?) in text.map { $0.filter(\.isNumber) } ?? "" }
+        let wanted = digits(phone)
+        guard !wanted.isEmpty else { return nil }
+        return location.contacts.firstIndex { digits($0.phone).hasSuffix(wanted) || wanted.hasSuffix(digits($0.phone)) && !digits($0.phone).isEmpty }
+    }
+
+    private static func contact(id: String, _ input: ContactInput, at date: Date) -> SandboxLocation.Contact {
+        SandboxLocation.Contact(
+            id: id,
+            firstName: input.firstName,
+            lastName: input.lastName,
+            email: input.email,
+            phone: input.phone,
+            postalCode: input.postalCode,
+            source: input.source,
+            tags: input.tags ?? [],
+            customFields: input.customFields,
+            dateAdded: date
+        )
+    }
+}
