@@ -44,11 +44,15 @@ struct WebhookVerifierTests {
         #expect(throws: WebhookVerificationError(.badSignature, "x-ghl-signature does not match the body")) {
             try verifier().verify(body: tampered, ghlSignature: signature, legacySignature: nil, now: now)
         }
-        let stranger = WebhookVerifier(configuration: .init(ed25519PublicKey: Curve25519.Signing.PrivateKey().publicKey))
+        let stranger = WebhookVerifier(
+            configuration: .init(ed25519PublicKey: Curve25519.Signing.PrivateKey().publicKey)
+        )
         #expect { try stranger.verify(body: body, ghlSignature: signature, legacySignature: nil, now: now) } throws: {
             ($0 as? WebhookVerificationError)?.code == .badSignature
         }
-        #expect { try verifier().verify(body: body, ghlSignature: "not base64!", legacySignature: nil, now: now) } throws: {
+        #expect {
+            try verifier().verify(body: body, ghlSignature: "not base64!", legacySignature: nil, now: now)
+        } throws: {
             ($0 as? WebhookVerificationError)?.code == .badSignature
         }
     }
@@ -59,7 +63,9 @@ struct WebhookVerifierTests {
             ($0 as? WebhookVerificationError)?.code == .missingSignature
         }
         let keyless = WebhookVerifier(configuration: .init(ed25519PublicKey: nil, rsaPublicKey: nil))
-        #expect { try keyless.verify(body: body(), ghlSignature: try sign(body()), legacySignature: nil, now: now) } throws: {
+        #expect {
+            try keyless.verify(body: body(), ghlSignature: try sign(body()), legacySignature: nil, now: now)
+        } throws: {
             ($0 as? WebhookVerificationError)?.code == .noKey
         }
     }
@@ -67,7 +73,9 @@ struct WebhookVerifierTests {
     @Test("old, future and missing timestamps are rejected")
     func timestamps() throws {
         let old = body(timestamp: now.addingTimeInterval(-301))
-        #expect { try verifier().verify(body: old, ghlSignature: try sign(old), legacySignature: nil, now: now) } throws: {
+        #expect {
+            try verifier().verify(body: old, ghlSignature: try sign(old), legacySignature: nil, now: now)
+        } throws: {
             ($0 as? WebhookVerificationError)?.code == .stale
         }
         let recent = body(timestamp: now.addingTimeInterval(-299))
@@ -75,11 +83,15 @@ struct WebhookVerifierTests {
             try verifier().verify(body: recent, ghlSignature: try sign(recent), legacySignature: nil, now: now)
         }
         let future = body(timestamp: now.addingTimeInterval(600))
-        #expect { try verifier().verify(body: future, ghlSignature: try sign(future), legacySignature: nil, now: now) } throws: {
+        #expect {
+            try verifier().verify(body: future, ghlSignature: try sign(future), legacySignature: nil, now: now)
+        } throws: {
             ($0 as? WebhookVerificationError)?.code == .stale
         }
         let undated = Data(#"{"type":"ContactCreate","webhookId":"x"}"#.utf8)
-        #expect { try verifier().verify(body: undated, ghlSignature: try sign(undated), legacySignature: nil, now: now) } throws: {
+        #expect {
+            try verifier().verify(body: undated, ghlSignature: try sign(undated), legacySignature: nil, now: now)
+        } throws: {
             ($0 as? WebhookVerificationError)?.code == .missingTimestamp
         }
     }
@@ -95,14 +107,23 @@ struct WebhookVerifierTests {
         let body = body()
         let signature = try privateKey.signature(for: SHA256.hash(data: body), padding: .insecurePKCS1v1_5)
         let legacy = signature.rawRepresentation.base64EncodedString()
-        let webhook = try verifier(rsa: publicKey).verify(body: body, ghlSignature: nil, legacySignature: legacy, now: now)
+        let webhook = try verifier(rsa: publicKey).verify(
+            body: body,
+            ghlSignature: nil,
+            legacySignature: legacy,
+            now: now
+        )
         #expect(webhook.webhookID == "wh-1")
 
         // The same signature is worthless under GHL's real key, and legacy can be turned off.
-        #expect { try verifier(rsa: official).verify(body: body, ghlSignature: nil, legacySignature: legacy, now: now) } throws: {
+        #expect {
+            try verifier(rsa: official).verify(body: body, ghlSignature: nil, legacySignature: legacy, now: now)
+        } throws: {
             ($0 as? WebhookVerificationError)?.code == .badSignature
         }
-        #expect { try verifier(rsa: nil).verify(body: body, ghlSignature: nil, legacySignature: legacy, now: now) } throws: {
+        #expect {
+            try verifier(rsa: nil).verify(body: body, ghlSignature: nil, legacySignature: legacy, now: now)
+        } throws: {
             ($0 as? WebhookVerificationError)?.code == .noKey
         }
         // When x-ghl-signature is present, a valid legacy signature never rescues a bad one.

@@ -4,7 +4,10 @@ extension HighLevelClient {
     /// Creates or updates a contact in a sub-account (`POST /contacts/upsert`), matching on email/phone per the
     /// sub-account's duplicate setting. GHL replaces the tags: pass the union of old and new.
     /// - Returns: The contact, and whether it was new.
-    public func upsertContact(_ draft: ContactDraft, locationID: String) async throws(HighLevelError)
+    public func upsertContact(
+        _ draft: ContactDraft,
+        locationID: String
+    ) async throws(HighLevelError)
         -> (contact: Contact, isNew: Bool)
     {
         let response = try await call("upsert-contact", location: locationID) {
@@ -29,7 +32,13 @@ extension HighLevelClient {
             throw Self.unexpected("upsert-contact", "no contact in the answer")
         }
         return (
-            Contact(id: id, locationID: contact.locationId, email: contact.email, phone: contact.phone, tags: contact.tags ?? []),
+            Contact(
+                id: id,
+                locationID: contact.locationId,
+                email: contact.email,
+                phone: contact.phone,
+                tags: contact.tags ?? []
+            ),
             response.new ?? false
         )
     }
@@ -58,7 +67,13 @@ extension HighLevelClient {
         guard let contact = response.contact, let id = contact.id else {
             throw Self.unexpected("create-contact", "no contact in the answer")
         }
-        return Contact(id: id, locationID: contact.locationId, email: contact.email, phone: contact.phone, tags: contact.tags ?? [])
+        return Contact(
+            id: id,
+            locationID: contact.locationId,
+            email: contact.email,
+            phone: contact.phone,
+            tags: contact.tags ?? []
+        )
     }
 
     /// One contact by id.
@@ -79,7 +94,11 @@ extension HighLevelClient {
     }
 
     /// The contact GHL would treat as the same person (by email, then phone), if any.
-    public func duplicateContact(locationID: String, email: String?, phone: String?) async throws(HighLevelError)
+    public func duplicateContact(
+        locationID: String,
+        email: String?,
+        phone: String?
+    ) async throws(HighLevelError)
         -> Contact?
     {
         let response = try await call("get-duplicate-contact", location: locationID) {
@@ -89,11 +108,21 @@ extension HighLevelClient {
             ).ok.body.json
         }
         guard let contact = response.contact?.value1, let id = contact.id else { return nil }
-        return Contact(id: id, locationID: contact.locationId, email: contact.email, phone: contact.phone, tags: contact.tags ?? [])
+        return Contact(
+            id: id,
+            locationID: contact.locationId,
+            email: contact.email,
+            phone: contact.phone,
+            tags: contact.tags ?? []
+        )
     }
 
     /// Enrols a contact in a workflow.
-    public func addContactToWorkflow(contactID: String, workflowID: String, locationID: String)
+    public func addContactToWorkflow(
+        contactID: String,
+        workflowID: String,
+        locationID: String
+    )
         async throws(HighLevelError)
     {
         _ = try await call("add-contact-to-workflow", location: locationID) {
@@ -157,7 +186,10 @@ extension HighLevelClient {
         }
     }
 
-    static func customFields(_ values: [String: String]) -> [Components.Schemas.UpsertContactDto.CustomFieldsPayloadPayload]? {
-        values.isEmpty ? nil : values.sorted { $0.key < $1.key }.map { .init(value1: .init(fieldValue: $0.value, id: $0.key)) }
+    static func customFields(
+        _ values: [String: String]
+    ) -> [Components.Schemas.UpsertContactDto.CustomFieldsPayloadPayload]? {
+        values.isEmpty
+            ? nil : values.sorted { $0.key < $1.key }.map { .init(value1: .init(fieldValue: $0.value, id: $0.key)) }
     }
 }

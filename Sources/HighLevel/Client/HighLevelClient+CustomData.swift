@@ -13,7 +13,11 @@ extension HighLevelClient {
     }
 
     /// Creates a custom value.
-    public func createCustomValue(name: String, value: String, locationID: String) async throws(HighLevelError)
+    public func createCustomValue(
+        name: String,
+        value: String,
+        locationID: String
+    ) async throws(HighLevelError)
         -> CustomValue
     {
         let response = try await call("create-custom-value", location: locationID) {
@@ -30,7 +34,12 @@ extension HighLevelClient {
     }
 
     /// Changes a custom value.
-    public func updateCustomValue(id: String, name: String, value: String, locationID: String)
+    public func updateCustomValue(
+        id: String,
+        name: String,
+        value: String,
+        locationID: String
+    )
         async throws(HighLevelError) -> CustomValue
     {
         let response = try await call("update-custom-value", location: locationID) {
@@ -51,12 +60,18 @@ extension HighLevelClient {
                 .ok.body.json
         }
         return (response.customFields ?? []).compactMap { field in
-            field.id.map { CustomField(id: $0, name: field.name ?? "", dataType: field.dataType ?? "", fieldKey: field.fieldKey) }
+            field.id.map {
+                CustomField(id: $0, name: field.name ?? "", dataType: field.dataType ?? "", fieldKey: field.fieldKey)
+            }
         }
     }
 
     /// Creates a custom field.
-    public func createCustomField(name: String, dataType: String, locationID: String) async throws(HighLevelError)
+    public func createCustomField(
+        name: String,
+        dataType: String,
+        locationID: String
+    ) async throws(HighLevelError)
         -> CustomField
     {
         let response = try await call("create-custom-field", location: locationID) {
@@ -69,6 +84,11 @@ extension HighLevelClient {
         guard let field = response.customField, let id = field.id else {
             throw Self.unexpected("create-custom-field", "no custom field in the answer")
         }
-        return CustomField(id: id, name: field.name ?? name, dataType: field.dataType ?? dataType, fieldKey: field.fieldKey)
+        return CustomField(
+            id: id,
+            name: field.name ?? name,
+            dataType: field.dataType ?? dataType,
+            fieldKey: field.fieldKey
+        )
     }
 }

@@ -87,7 +87,11 @@ extension HighLevelClient {
     }
 
     /// Changes a sub-account's name and time zone (`PUT /locations/{id}`).
-    public func updateSubAccount(id: String, name: String? = nil, timezone: String? = nil) async throws(HighLevelError)
+    public func updateSubAccount(
+        id: String,
+        name: String? = nil,
+        timezone: String? = nil
+    ) async throws(HighLevelError)
         -> SubAccount
     {
         let companyID = configuration.companyID
@@ -132,7 +136,10 @@ extension HighLevelClient {
     }
 
     /// How far loading a snapshot into a sub-account has got.
-    public func snapshotPushStatus(snapshotID: String, locationID: String) async throws(HighLevelError)
+    public func snapshotPushStatus(
+        snapshotID: String,
+        locationID: String
+    ) async throws(HighLevelError)
         -> SnapshotPushStatus
     {
         let companyID = configuration.companyID

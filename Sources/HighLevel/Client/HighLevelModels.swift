@@ -153,7 +153,8 @@ public struct Contact: Sendable, Hashable, Codable {
     public var email: String?
     public var phone: String?
     public var tags: [String]
-    public init(id: String, locationID: String? = nil, email: String? = nil, phone: String? = nil, tags: [String] = []) {
+    public init(id: String, locationID: String? = nil, email: String? = nil, phone: String? = nil, tags: [String] = [])
+    {
         self.id = id
         self.locationID = locationID
         self.email = email

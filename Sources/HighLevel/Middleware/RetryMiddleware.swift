@@ -51,7 +51,8 @@ struct RetryMiddleware: ClientMiddleware {
         operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        let idempotent = request.method != .post && request.method != .patch
+        let idempotent =
+            request.method != .post && request.method != .patch
             || Self.idempotentPosts.contains(operationID)
         guard idempotent else { return try await next(request, body, baseURL) }
         var attempt = 1

@@ -69,7 +69,10 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
             throttledCount += 1
             consecutiveThrottles += 1
             // 0.5 s, 1 s, 2 s … up to the window, each with ±50 % jitter so queued callers do not stampede.
-            let base = min(Double(interval.components.seconds) + 0.001, 0.5 * Double(1 << min(consecutiveThrottles - 1, 10)))
+            let base = min(
+                Double(interval.components.seconds) + 0.001,
+                0.5 * Double(1 << min(consecutiveThrottles - 1, 10))
+            )
             let seconds = base * Double.random(in: 0.5...1.5, using: &random)
             pause(for: .milliseconds(Int(seconds * 1000)))
             return

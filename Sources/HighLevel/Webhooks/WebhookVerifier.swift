@@ -22,7 +22,9 @@ public struct WebhookVerifier: Sendable {
 
         public init(
             ed25519PublicKey: Curve25519.Signing.PublicKey? = nil,
-            rsaPublicKey: _RSA.Signing.PublicKey? = try? .init(pemRepresentation: WebhookVerifier.officialRSAPublicKeyPEM),
+            rsaPublicKey: _RSA.Signing.PublicKey? = try? .init(
+                pemRepresentation: WebhookVerifier.officialRSAPublicKeyPEM
+            ),
             maximumAge: Duration = .seconds(300)
         ) {
             self.ed25519PublicKey = ed25519PublicKey
@@ -90,7 +92,10 @@ public struct WebhookVerifier: Sendable {
         let age = now.timeIntervalSince(timestamp)
         let limit = Double(configuration.maximumAge.components.seconds)
         guard age <= limit else {
-            throw WebhookVerificationError(.stale, "the webhook is \(Int(age)) s old; at most \(Int(limit)) s is accepted")
+            throw WebhookVerificationError(
+                .stale,
+                "the webhook is \(Int(age)) s old; at most \(Int(limit)) s is accepted"
+            )
         }
         guard age >= -limit else {
             throw WebhookVerificationError(.stale, "the webhook's timestamp is \(Int(-age)) s in the future")

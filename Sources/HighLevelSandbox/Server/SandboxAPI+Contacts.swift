@@ -12,7 +12,13 @@ extension SandboxAPI {
                 body: .json(
                     .init(
                         customValues: location.customValues.map {
-                            .init(fieldKey: Self.fieldKey($0.name, prefix: "custom_values"), id: $0.id, locationId: location.id, name: $0.name, value: $0.value)
+                            .init(
+                                fieldKey: Self.fieldKey($0.name, prefix: "custom_values"),
+                                id: $0.id,
+                                locationId: location.id,
+                                name: $0.name,
+                                value: $0.value
+                            )
                         }
                     )
                 )
@@ -20,7 +26,9 @@ extension SandboxAPI {
         )
     }
 
-    func createCustomValue(_ input: Operations.CreateCustomValue.Input) async throws
+    func createCustomValue(
+        _ input: Operations.CreateCustomValue.Input
+    ) async throws
         -> Operations.CreateCustomValue.Output
     {
         try SandboxCaller.requireLocation(input.path.locationId)
@@ -49,7 +57,9 @@ extension SandboxAPI {
         )
     }
 
-    func updateCustomValue(_ input: Operations.UpdateCustomValue.Input) async throws
+    func updateCustomValue(
+        _ input: Operations.UpdateCustomValue.Input
+    ) async throws
         -> Operations.UpdateCustomValue.Output
     {
         try SandboxCaller.requireLocation(input.path.locationId)
@@ -102,7 +112,9 @@ extension SandboxAPI {
         )
     }
 
-    func createCustomField(_ input: Operations.CreateCustomField.Input) async throws
+    func createCustomField(
+        _ input: Operations.CreateCustomField.Input
+    ) async throws
         -> Operations.CreateCustomField.Output
     {
         try SandboxCaller.requireLocation(input.path.locationId)
@@ -142,7 +154,9 @@ extension SandboxAPI {
         guard case .json(let body) = input.body else { throw SandboxFailure.badRequest("Invalid body") }
         try SandboxCaller.requireLocation(body.locationId)
         let fields = Dictionary(
-            (body.customFields ?? []).compactMap { field in field.value1.flatMap { value in value.fieldValue.map { (value.id, $0) } } },
+            (body.customFields ?? []).compactMap { field in
+                field.value1.flatMap { value in value.fieldValue.map { (value.id, $0) } }
+            },
             uniquingKeysWith: { $1 }
         )
         let draft = ContactInput(
@@ -156,7 +170,17 @@ extension SandboxAPI {
             customFields: fields
         )
         let (contact, isNew) = try await state.upsertContact(draft, in: body.locationId)
-        return .ok(.init(body: .json(.init(contact: Self.schema(contact, locationID: body.locationId), new: isNew, traceId: UUID().uuidString))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        contact: Self.schema(contact, locationID: body.locationId),
+                        new: isNew,
+                        traceId: UUID().uuidString
+                    )
+                )
+            )
+        )
     }
 
     func createContact(_ input: Operations.CreateContact.Input) async throws -> Operations.CreateContact.Output {
@@ -206,15 +230,29 @@ extension SandboxAPI {
         return .ok(.init(body: .json(.init(contact: Self.schema(contact, locationID: locationID)))))
     }
 
-    func getDuplicateContact(_ input: Operations.GetDuplicateContact.Input) async throws
+    func getDuplicateContact(
+        _ input: Operations.GetDuplicateContact.Input
+    ) async throws
         -> Operations.GetDuplicateContact.Output
     {
         try SandboxCaller.requireLocation(input.query.locationId)
-        let match = try await state.duplicate(email: input.query.email, phone: input.query.number, in: input.query.locationId)
-        return .ok(.init(body: .json(.init(contact: match.map { .init(value1: Self.schema($0, locationID: input.query.locationId)) }))))
+        let match = try await state.duplicate(
+            email: input.query.email,
+            phone: input.query.number,
+            in: input.query.locationId
+        )
+        return .ok(
+            .init(
+                body: .json(
+                    .init(contact: match.map { .init(value1: Self.schema($0, locationID: input.query.locationId)) })
+                )
+            )
+        )
     }
 
-    func addContactToWorkflow(_ input: Operations.AddContactToWorkflow.Input) async throws
+    func addContactToWorkflow(
+        _ input: Operations.AddContactToWorkflow.Input
+    ) async throws
         -> Operations.AddContactToWorkflow.Output
     {
         guard case .location(let locationID) = SandboxCaller.current else {
@@ -237,7 +275,9 @@ extension SandboxAPI {
 
     // MARK: - Opportunities and workflows
 
-    func createOpportunity(_ input: Operations.CreateOpportunity.Input) async throws
+    func createOpportunity(
+        _ input: Operations.CreateOpportunity.Input
+    ) async throws
         -> Operations.CreateOpportunity.Output
     {
         guard case .json(let body) = input.body else { throw SandboxFailure.badRequest("Invalid body") }
@@ -276,7 +316,9 @@ extension SandboxAPI {
         return .ok(
             .init(
                 body: .json(
-                    .init(pipelines: location.pipelines.map { .init(id: $0.id, locationId: location.id, name: $0.name) })
+                    .init(
+                        pipelines: location.pipelines.map { .init(id: $0.id, locationId: location.id, name: $0.name) }
+                    )
                 )
             )
         )
@@ -298,7 +340,10 @@ extension SandboxAPI {
         )
     }
 
-    static func schema(_ contact: SandboxLocation.Contact, locationID: String) -> Components.Schemas.GetContectByIdSchema {
+    static func schema(
+        _ contact: SandboxLocation.Contact,
+        locationID: String
+    ) -> Components.Schemas.GetContectByIdSchema {
         .init(
             customFields: contact.customFields.sorted { $0.key < $1.key }.map { .init(id: $0.key, value: $0.value) },
             dateAdded: contact.dateAdded.formatted(.iso8601),

@@ -32,7 +32,9 @@ struct SandboxAPI: APIProtocol {
         )
     }
 
-    func getLocationAccessToken(_ input: Operations.GetLocationAccessToken.Input) async throws
+    func getLocationAccessToken(
+        _ input: Operations.GetLocationAccessToken.Input
+    ) async throws
         -> Operations.GetLocationAccessToken.Output
     {
         try SandboxCaller.requireAgency()
@@ -190,7 +192,9 @@ struct SandboxAPI: APIProtocol {
 
     // MARK: - Snapshots
 
-    func getCustomSnapshots(_ input: Operations.GetCustomSnapshots.Input) async throws
+    func getCustomSnapshots(
+        _ input: Operations.GetCustomSnapshots.Input
+    ) async throws
         -> Operations.GetCustomSnapshots.Output
     {
         try SandboxCaller.requireAgency()
@@ -200,7 +204,9 @@ struct SandboxAPI: APIProtocol {
         )
     }
 
-    func getLatestSnapshotPush(_ input: Operations.GetLatestSnapshotPush.Input) async throws
+    func getLatestSnapshotPush(
+        _ input: Operations.GetLatestSnapshotPush.Input
+    ) async throws
         -> Operations.GetLatestSnapshotPush.Output
     {
         try SandboxCaller.requireAgency()

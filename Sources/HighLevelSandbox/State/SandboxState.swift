@@ -58,7 +58,9 @@ actor SandboxState {
     func makeID() -> String {
         defer { nextID += 1 }
         let base = String(nextID, radix: 36)
-        let random = (0..<(20 - base.count)).map { _ in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".randomElement()! }
+        let random = (0..<(20 - base.count)).map { _ in
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".randomElement()!
+        }
         return String(random) + base
     }
 
@@ -121,7 +123,8 @@ actor SandboxState {
             guard snapshots.contains(where: { $0.id == snapshotID }) else {
                 throw .badRequest("Snapshot \(snapshotID) not found")
             }
-            let delay = Double(snapshotLoadDelay.components.seconds)
+            let delay =
+                Double(snapshotLoadDelay.components.seconds)
                 + Double(snapshotLoadDelay.components.attoseconds) / 1e18
             location.snapshotPush = .init(
                 snapshotID: snapshotID,
@@ -149,7 +152,10 @@ actor SandboxState {
         return locations
     }
 
-    func update(_ id: String, _ change: (inout SandboxLocation) throws(SandboxFailure) -> Void) throws(SandboxFailure)
+    func update(
+        _ id: String,
+        _ change: (inout SandboxLocation) throws(SandboxFailure) -> Void
+    ) throws(SandboxFailure)
         -> SandboxLocation
     {
         guard let index = locations.firstIndex(where: { $0.id == id }) else {
@@ -191,7 +197,10 @@ actor SandboxState {
 extension SandboxState {
     /// GHL's upsert: with duplicates disallowed, the contact with the same email (then phone) is updated (its tags
     /// replaced by the ones given, when given); otherwise a new contact is created.
-    func upsertContact(_ input: ContactInput, in locationID: String) throws(SandboxFailure)
+    func upsertContact(
+        _ input: ContactInput,
+        in locationID: String
+    ) throws(SandboxFailure)
         -> (SandboxLocation.Contact, Bool)
     {
         let id = makeID()
@@ -237,7 +246,11 @@ extension SandboxState {
         return created!
     }
 
-    func duplicate(email: String?, phone: String?, in locationID: String) throws(SandboxFailure)
+    func duplicate(
+        email: String?,
+        phone: String?,
+        in locationID: String
+    ) throws(SandboxFailure)
         -> SandboxLocation.Contact?
     {
         let location = try location(locationID)
@@ -254,7 +267,9 @@ extension SandboxState {
         let digits = { (text: String?) in text.map { $0.filter(\.isNumber) } ?? "" }
         let wanted = digits(phone)
         guard !wanted.isEmpty else { return nil }
-        return location.contacts.firstIndex { digits($0.phone).hasSuffix(wanted) || wanted.hasSuffix(digits($0.phone)) && !digits($0.phone).isEmpty }
+        return location.contacts.firstIndex {
+            digits($0.phone).hasSuffix(wanted) || wanted.hasSuffix(digits($0.phone)) && !digits($0.phone).isEmpty
+        }
     }
 
     private static func contact(id: String, _ input: ContactInput, at date: Date) -> SandboxLocation.Contact {

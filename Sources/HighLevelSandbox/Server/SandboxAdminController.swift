@@ -1,0 +1,65 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The sandbox's own endpoints under `/_sandbox` (agency token required): the journal, the fault plan, token
+/// expiry.
+struct SandboxAdminController: Sendable {
+    let state: SandboxState
+    let journal: SandboxJournal
+    let controls: SandboxControls
+    let agencyToken: String
+
+    /// The fault plan as the admin endpoint takes it: durations relative to now.
+    struct FaultRequest: Decodable {
+        var errorRate: Double?
+        var latencyMilliseconds: [Int]?
+        var outageSeconds: Double?
+        var throttleSeconds: Double?
+    }
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.get("journal") { request, _ -> Response in
+            try authorize(request)
+            let operation = request.uri.queryParameters.get("operation")
+            let entries = await journal.entries(operation: operation)
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(entries)))
+            )
+        }
+        group.put("faults") { request, context -> HTTPResponse.Status in
+            try authorize(request)
+            let plan = try await request.decode(as: FaultRequest.self, context: context)
+            let now = Date()
+            let latency = plan.latencyMilliseconds ?? [0, 0]
+            guard latency.count == 2, latency[0] >= 0, latency[0] <= latency[1] else {
+                throw HTTPError(.badRequest, message: "latencyMilliseconds must be [min, max]")
+            }
+            await controls.setFaults(
+                FaultPlan(
+                    errorRate: min(1, max(0, plan.errorRate ?? 0)),
+                    latencyMilliseconds: latency[0]...latency[1],
+                    outageUntil: plan.outageSeconds.map { now.addingTimeInterval($0) },
+                    throttleUntil: plan.throttleSeconds.map { now.addingTimeInterval($0) }
+                )
+            )
+            return .noContent
+        }
+        group.post("expire-location-tokens") { request, _ -> HTTPResponse.Status in
+            try authorize(request)
+            await state.expireLocationTokens()
+            return .noContent
+        }
+    }
+
+    private func authorize(_ request: Request) throws {
+        guard request.headers[.authorization] == "Bearer \(agencyToken)" else {
+            throw HTTPError(.unauthorized, message: "the sandbox admin endpoints need the agency token")
+        }
+    }
+}

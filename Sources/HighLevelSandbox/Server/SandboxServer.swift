@@ -1,0 +1,211 @@
+public import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import ServiceLifecycle
+
+/// The GHL sandbox: a faithful twin of the part of GHL that Switchboard uses, for demos, tests, benchmarks and
+/// rollout rehearsals.
+///
+/// It serves the operations of `Specs/generated/ghl-switchboard.json` through the code generated from it, with
+/// real state, GHL's token scopes, `Version` header, rate limits and error shapes, injectable faults and a journal
+/// of every call.
+public struct SandboxServer: Sendable {
+    /// How the sandbox starts.
+    public struct Configuration: Sendable {
+        public var host: String
+        /// 0 picks a free port (reported through `onServerRunning`).
+        public var port: Int
+        /// The agency token the sandbox accepts (generated when not given).
+        public var agencyToken: String
+        /// The agency's company id (generated when not given).
+        public var companyID: String
+        public var snapshots: [SandboxSnapshot]
+        /// How long loading a snapshot into a new sub-account takes; negative means it never finishes.
+        public var snapshotLoadDelay: Duration
+        /// How long minted location tokens live, in seconds.
+        public var locationTokenLifetime: TimeInterval
+        /// Calls per interval per resource, the interval in seconds, and calls per day (GHL: 100 / 10 s, 200,000).
+        public var rateLimit: Int
+        public var rateLimitInterval: TimeInterval
+        public var dailyLimit: Int
+        public var faults: FaultPlan
+        /// Where state is kept across restarts; in memory when `nil`.
+        public var dataDirectory: String?
+
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 8090,
+            agencyToken: String = "sandbox-agency-" + UUID().uuidString.lowercased(),
+            companyID: String = "sandbox-company-" + String(UUID().uuidString.prefix(8)).lowercased(),
+            snapshots: [SandboxSnapshot] = [.franchiseStandard],
+            snapshotLoadDelay: Duration = .seconds(2),
+            locationTokenLifetime: TimeInterval = 86_399,
+            rateLimit: Int = 100,
+            rateLimitInterval: TimeInterval = 10,
+            dailyLimit: Int = 200_000,
+            faults: FaultPlan = .none,
+            dataDirectory: String? = nil
+        ) {
+            self.host = host
+            self.port = port
+            self.agencyToken = agencyToken
+            self.companyID = companyID
+            self.snapshots = snapshots
+            self.snapshotLoadDelay = snapshotLoadDelay
+            self.locationTokenLifetime = locationTokenLifetime
+            self.rateLimit = rateLimit
+            self.rateLimitInterval = rateLimitInterval
+            self.dailyLimit = dailyLimit
+            self.faults = faults
+            self.dataDirectory = dataDirectory
+        }
+    }
+
+    public let configuration: Configuration
+    /// Every call answered, for assertions.
+    public let journal: SandboxJournal
+    /// The fault plan, adjustable while running.
+    public let controls: SandboxControls
+    let state: SandboxState
+    private let limits: SandboxRateLimits
+    private let now: @Sendable () -> Date
+
+    public init(configuration: Configuration, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.configuration = configuration
+        self.now = now
+        self.journal = SandboxJournal()
+        self.controls = SandboxControls(faults: configuration.faults, now: now)
+        self.limits = SandboxRateLimits(
+            max: configuration.rateLimit,
+            interval: configuration.rateLimitInterval,
+            daily: configuration.dailyLimit,
+            now: now
+        )
+        self.state = SandboxState(
+            companyID: configuration.companyID,
+            agencyToken: configuration.agencyToken,
+            snapshots: configuration.snapshots,
+            snapshotLoadDelay: configuration.snapshotLoadDelay,
+            locationTokenLifetime: configuration.locationTokenLifetime,
+            storeURL: configuration.dataDirectory.map {
+                URL(fileURLWithPath: $0).appendingPathComponent("ghl-sandbox.json")
+            },
+            now: now
+        )
+    }
+
+    /// The Hummingbird application serving the sandbox.
+    /// - Parameter onServerRunning: Called with the bound port once the server listens.
+    public func makeApplication(
+        logger: Logger = Logger(label: "switchboard.sandbox"),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        let router = Router()
+        let spec = try Self.specification()
+        try SandboxAPI(state: state).registerHandlers(
+            on: router,
+            middlewares: [
+                JournalMiddleware(journal: journal, now: now),
+                ErrorShapeMiddleware(),
+                VersionMiddleware(),
+                SandboxAuthMiddleware(state: state),
+                SandboxLimitsMiddleware(limits: limits, controls: controls),
+                StrictBodyMiddleware(allowedProperties: try StrictBodyMiddleware.allowedProperties(spec: spec)),
+            ]
+        )
+        SandboxAdminController(
+            state: state,
+            journal: journal,
+            controls: controls,
+            agencyToken: configuration.agencyToken
+        )
+        .addRoutes(to: router.group("_sandbox"))
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "ghl-sandbox"
+            ),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+
+    /// Runs a sandbox on a free port for the duration of `body`, which gets the sandbox and its base URL.
+    public static func withRunning<Result: Sendable>(
+        _ configuration: Configuration = Configuration(port: 0),
+        now: @escaping @Sendable () -> Date = { Date() },
+        _ body: @Sendable (SandboxServer, URL) async throws -> Result
+    ) async throws -> Result {
+        var configuration = configuration
+        configuration.port = 0
+        let sandbox = SandboxServer(configuration: configuration, now: now)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "switchboard.sandbox")
+        logger.logLevel = .warning
+        let application = try sandbox.makeApplication(logger: logger) { port in continuation.yield(port) }
+        let group = ServiceGroup(services: [application], gracefulShutdownSignals: [], logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let baseURL = URL(string: "http://\(configuration.host):\(port)")!
+            let result: Swift.Result<Result, any Error>
+            do {
+                result = .success(try await body(sandbox, baseURL))
+            } catch {
+                result = .failure(error)
+            }
+            // Let in-flight requests finish, then stop.
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return try result.get()
+        }
+    }
+
+    /// Creates sub-accounts directly (for demos and tests that start from an existing franchise).
+    /// - Returns: The new sub-accounts' ids, in order.
+    public func seed(subAccounts: [(name: String, postalCode: String?, timezone: String?)]) async throws -> [String] {
+        var ids: [String] = []
+        for account in subAccounts {
+            let id = await state.makeID()
+            _ = try await state.createLocation(
+                SandboxLocation(id: id, name: account.name, postalCode: account.postalCode, timezone: account.timezone),
+                snapshotID: nil
+            )
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// Issues an OAuth agency token pair (as GHL's OAuth flow would), for tests of token refresh.
+    public func issueAgencyTokens() async -> (accessToken: String, refreshToken: String) {
+        let pair = await state.issueAgencyTokens()
+        return (pair.access, pair.refresh)
+    }
+
+    /// Expires every location token now.
+    public func expireLocationTokens() async {
+        await state.expireLocationTokens()
+    }
+
+    /// The contacts of a sub-account (for assertions).
+    public func contactCount(locationID: String) async throws -> Int {
+        try await state.location(locationID).contacts.count
+    }
+
+    /// The number of sub-accounts.
+    public func subAccountCount() async -> Int {
+        await state.allLocations().count
+    }
+
+    static func specification() throws -> Data {
+        guard let url = Bundle.module.url(forResource: "ghl-switchboard", withExtension: "json") else {
+            throw SandboxFailure(status: 500, message: "the sandbox's copy of the GHL spec is missing")
+        }
+        return try Data(contentsOf: url)
+    }
+}
