@@ -84,8 +84,10 @@ let package = Package(
         .target(
             name: "SwitchboardCommands",
             dependencies: [
-                "LeadRouting", "ReferenceGeodata", "RoutingFiles",
+                "LeadRouting", "ReferenceGeodata", "RoutingFiles", "HighLevelSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .executableTarget(

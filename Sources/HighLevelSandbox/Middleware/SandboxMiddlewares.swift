@@ -57,11 +57,21 @@ struct ErrorShapeMiddleware: ServerMiddleware {
         }
     }
 
+    /// The standard phrase of a status, as GHL puts it in `error`.
+    static func reasonPhrase(_ status: Int) -> String {
+        let known: [HTTPResponse.Status] = [
+            .badRequest, .unauthorized, .forbidden, .notFound, .unprocessableContent, .tooManyRequests,
+            .internalServerError, .badGateway, .serviceUnavailable,
+        ]
+        return known.first { $0.code == status }.map { $0.code == 422 ? "Unprocessable Entity" : $0.reasonPhrase }
+            ?? "Error"
+    }
+
     static func response(_ failure: SandboxFailure, headers: HTTPFields = [:]) -> (HTTPResponse, HTTPBody?) {
         var object: [String: Any] = [
             "statusCode": failure.status,
             "message": failure.status == 422 ? [failure.message] as Any : failure.message,
-            "error": HTTPResponse.Status(code: failure.status).reasonPhrase,
+            "error": Self.reasonPhrase(failure.status),
             "traceId": UUID().uuidString,
         ]
         for (key, value) in failure.extra { object[key] = value }

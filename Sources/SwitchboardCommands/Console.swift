@@ -1,0 +1,14 @@
+import Foundation
+
+/// Writing to the terminal (or a pipe) without buffering, so that banners and progress show as they happen.
+enum Console {
+    /// Writes a line to standard output at once.
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Writes a line to standard error at once.
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
