@@ -39,7 +39,9 @@ public struct SandboxCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The agency's company id (default: generated and printed).", valueName: "id"))
     var companyId: String?
 
-    @Option(help: ArgumentHelp("A locations CSV whose locations are created as sub-accounts at start.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("A locations CSV whose locations are created as sub-accounts at start.", valueName: "file")
+    )
     var seed: String?
 
     @Option(help: ArgumentHelp("Share of calls answered with a 5xx, 0 to 1.", valueName: "rate"))
