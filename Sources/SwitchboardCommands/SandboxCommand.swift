@@ -56,12 +56,21 @@ public struct SandboxCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Keep the sandbox's sub-accounts in this directory across restarts.", valueName: "dir"))
     var dataDir: String?
 
+    @Option(
+        name: .customLong("webhook-url"),
+        help: ArgumentHelp("Send signed ContactCreate/ContactUpdate webhooks here (repeatable).", valueName: "url")
+    )
+    var webhookURLs: [String] = []
+
     public init() {}
 
     public func validate() throws {
         guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be between 0 and 1.") }
         guard latencyMs >= 0 else { throw ValidationError("--latency-ms cannot be negative.") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        for url in webhookURLs where URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ValidationError("--webhook-url '\(url)' is not an http(s) URL.")
+        }
     }
 
     public func run() async throws {
@@ -70,7 +79,8 @@ public struct SandboxCommand: AsyncParsableCommand {
             port: port,
             snapshotLoadDelay: .milliseconds(Int(snapshotDelay * 1000)),
             faults: FaultPlan(errorRate: errorRate, latencyMilliseconds: latencyMs...latencyMs),
-            dataDirectory: dataDir
+            dataDirectory: dataDir,
+            webhookURLs: webhookURLs.compactMap(URL.init(string:))
         )
         if let agencyToken { configuration.agencyToken = agencyToken }
         if let companyId { configuration.companyID = companyId }
@@ -85,6 +95,7 @@ public struct SandboxCommand: AsyncParsableCommand {
             Console.line("Seeded \(ids.count) sub-accounts from \(seed).")
         }
         let settings = configuration
+        let webhookKey = sandbox.webhooks.publicKeyBase64
         let application = try sandbox.makeApplication { boundPort in
             Console.line(
                 """
@@ -93,6 +104,8 @@ public struct SandboxCommand: AsyncParsableCommand {
                   company id:    \(settings.companyID)
                   snapshots:     \(settings.snapshots.map { "\($0.id) (\($0.name))" }.joined(separator: ", "))
                   rate limit:    \(settings.rateLimit) calls / \(Int(settings.rateLimitInterval)) s per resource
+                  webhooks:      \(settings.webhookURLs.isEmpty ? "none" : settings.webhookURLs.map(\.absoluteString).joined(separator: ", "))
+                  webhook key:   \(webhookKey) (Ed25519 public key, base64, for x-ghl-signature)
                   journal:       curl -H 'Authorization: Bearer \(settings.agencyToken)' http://\(settings.host):\(boundPort)/_sandbox/journal
                 Press Ctrl-C to stop.
                 """

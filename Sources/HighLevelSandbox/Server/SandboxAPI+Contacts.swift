@@ -170,6 +170,7 @@ extension SandboxAPI {
             customFields: fields
         )
         let (contact, isNew) = try await state.upsertContact(draft, in: body.locationId)
+        webhooks.contactEvent(isNew ? "ContactCreate" : "ContactUpdate", contact, locationID: body.locationId)
         return .ok(
             .init(
                 body: .json(
@@ -197,6 +198,7 @@ extension SandboxAPI {
             customFields: [:]
         )
         let contact = try await state.createContact(draft, in: body.locationId)
+        webhooks.contactEvent("ContactCreate", contact, locationID: body.locationId)
         return .created(
             .init(
                 body: .json(

@@ -5,6 +5,7 @@ import OpenAPIRuntime
 /// applies GHL's rules and answers in GHL's shapes.
 struct SandboxAPI: APIProtocol {
     let state: SandboxState
+    let webhooks: SandboxWebhooks
 
     // MARK: - OAuth
 

@@ -34,6 +34,8 @@ public struct SandboxServer: Sendable {
         public var faults: FaultPlan
         /// Where state is kept across restarts; in memory when `nil`.
         public var dataDirectory: String?
+        /// Where `ContactCreate`/`ContactUpdate` webhooks go.
+        public var webhookURLs: [URL]
 
         public init(
             host: String = "127.0.0.1",
@@ -47,7 +49,8 @@ public struct SandboxServer: Sendable {
             rateLimitInterval: TimeInterval = 10,
             dailyLimit: Int = 200_000,
             faults: FaultPlan = .none,
-            dataDirectory: String? = nil
+            dataDirectory: String? = nil,
+            webhookURLs: [URL] = []
         ) {
             self.host = host
             self.port = port
@@ -61,6 +64,7 @@ public struct SandboxServer: Sendable {
             self.dailyLimit = dailyLimit
             self.faults = faults
             self.dataDirectory = dataDirectory
+            self.webhookURLs = webhookURLs
         }
     }
 
@@ -69,6 +73,8 @@ public struct SandboxServer: Sendable {
     public let journal: SandboxJournal
     /// The fault plan, adjustable while running.
     public let controls: SandboxControls
+    /// The webhook sender, with the key it signs with.
+    public let webhooks: SandboxWebhooks
     let state: SandboxState
     private let limits: SandboxRateLimits
     private let now: @Sendable () -> Date
@@ -77,6 +83,7 @@ public struct SandboxServer: Sendable {
         self.configuration = configuration
         self.now = now
         self.journal = SandboxJournal()
+        self.webhooks = SandboxWebhooks(urls: configuration.webhookURLs, now: now)
         self.controls = SandboxControls(faults: configuration.faults, now: now)
         self.limits = SandboxRateLimits(
             max: configuration.rateLimit,
@@ -105,7 +112,7 @@ public struct SandboxServer: Sendable {
     ) throws -> some ApplicationProtocol {
         let router = Router()
         let spec = try Self.specification()
-        try SandboxAPI(state: state).registerHandlers(
+        try SandboxAPI(state: state, webhooks: webhooks).registerHandlers(
             on: router,
             middlewares: [
                 JournalMiddleware(journal: journal, now: now),
