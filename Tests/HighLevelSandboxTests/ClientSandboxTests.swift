@@ -5,6 +5,7 @@ import HighLevelSandbox
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Synchronization
 import Testing
 
 /// The GHL client against the sandbox, over real HTTP on 127.0.0.1.
@@ -47,7 +48,10 @@ struct ClientSandboxTests {
 
     @Test("sub-accounts: create with a snapshot, read, search, update; the snapshot loads asynchronously")
     func subAccounts() async throws {
-        try await SandboxServer.withRunning(Self.configuration()) { sandbox, baseURL in
+        let time = ShiftedTime()
+        try await SandboxServer.withRunning(Self.configuration(snapshotLoadDelay: .seconds(60)), now: { time.now() }) {
+            sandbox,
+            baseURL in
             let client = Self.client(sandbox, baseURL)
             let snapshots = try await client.snapshots()
             #expect(snapshots.map(\.id) == [SandboxSnapshot.franchiseStandard.id])
@@ -66,7 +70,7 @@ struct ClientSandboxTests {
             let pending = try await client.snapshotPushStatus(snapshotID: snapshots[0].id, locationID: created.id)
             #expect(!pending.isCompleted)
             #expect(try await client.workflows(locationID: created.id).isEmpty)
-            try await Task.sleep(for: .milliseconds(400))
+            time.advance(by: 61)
             let done = try await client.snapshotPushStatus(snapshotID: snapshots[0].id, locationID: created.id)
             #expect(done.isCompleted)
             #expect(try await client.workflows(locationID: created.id).count == 3)
@@ -302,8 +306,58 @@ struct ClientSandboxTests {
     }
 }
 
+/// A clock for the sandbox that tests move forward (on top of real time, so rate limits still work).
+final class ShiftedTime: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+
+    func now() -> Date {
+        Date().addingTimeInterval(offset.withLock { $0 })
+    }
+
+    func advance(by seconds: TimeInterval) {
+        offset.withLock { $0 += seconds }
+    }
+}
+
 /// Collects the credentials handed back after a refresh.
 actor Refreshed {
     var value: OAuthCredentials?
     func set(_ credentials: OAuthCredentials) { value = credentials }
+}
+
+@Suite("GHL client ↔ sandbox: limits")
+struct ClientSandboxLimitTests {
+    @Test("when GHL says the daily budget is gone, calls to that resource fail fast with a retryable error")
+    func dailyLimit() async throws {
+        var configuration = ClientSandboxTests.configuration(snapshotLoadDelay: .zero)
+        configuration.dailyLimit = 3
+        try await SandboxServer.withRunning(configuration) { sandbox, baseURL in
+            let client = ClientSandboxTests.client(sandbox, baseURL, retry: .none)
+            _ = try await client.snapshots()
+            _ = try await client.snapshots()
+            _ = try await client.snapshots()  // the answer says 0 left today
+            let before = await sandbox.journal.entries().count
+            await #expect {
+                _ = try await client.snapshots()
+            } throws: { error in
+                let error = error as! HighLevelError
+                return error.code == .dailyLimitReached && error.isRetryable
+            }
+            #expect(await sandbox.journal.entries().count == before, "no call was sent")
+        }
+    }
+
+    @Test("a snapshot that never finishes loading stays pending")
+    func snapshotNeverLoads() async throws {
+        try await SandboxServer.withRunning(ClientSandboxTests.configuration(snapshotLoadDelay: .seconds(-1))) {
+            sandbox,
+            baseURL in
+            let client = ClientSandboxTests.client(sandbox, baseURL)
+            let snapshot = SandboxSnapshot.franchiseStandard.id
+            let location = try await client.createSubAccount(NewSubAccount(name: "Gym", snapshotID: snapshot)).id
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(!(try await client.snapshotPushStatus(snapshotID: snapshot, locationID: location).isCompleted))
+            #expect(try await client.workflows(locationID: location).isEmpty)
+        }
+    }
 }

@@ -99,10 +99,10 @@ public struct HighLevelClient: Sendable {
         } catch let error as HighLevelError {
             throw error
         } catch let error as ClientError {
-            if let underlying = error.underlyingError as? HighLevelError { throw underlying }
+            if let underlying = error.unwrappedFromClientErrors as? HighLevelError { throw underlying }
             throw HighLevelError(
                 code: .unexpectedResponse,
-                message: String(describing: error.underlyingError),
+                message: String(describing: error.unwrappedFromClientErrors),
                 operation: operation,
                 isRetryable: false
             )

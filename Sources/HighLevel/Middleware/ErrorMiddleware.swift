@@ -16,17 +16,18 @@ struct ErrorMiddleware: ClientMiddleware {
         let responseBody: HTTPBody?
         do {
             (response, responseBody) = try await next(request, body, baseURL)
-        } catch let error as HighLevelError {
-            throw error
-        } catch is CancellationError {
-            throw CancellationError()
         } catch {
-            throw HighLevelError(
-                code: .transport,
-                message: String(describing: error),
-                operation: operationID,
-                isRetryable: true
-            )
+            switch error.unwrappedFromClientErrors {
+            case let error as HighLevelError: throw error
+            case is CancellationError: throw CancellationError()
+            case let cause:
+                throw HighLevelError(
+                    code: .transport,
+                    message: String(describing: cause),
+                    operation: operationID,
+                    isRetryable: true
+                )
+            }
         }
         let status = response.status.code
         guard !(200..<300).contains(status) else { return (response, responseBody) }
@@ -68,5 +69,15 @@ struct ErrorMiddleware: ClientMiddleware {
                 }
             }
         }
+    }
+}
+
+extension Error {
+    /// The error a middleware or transport threw, from inside the `ClientError`s the runtime wraps it in at each
+    /// middleware boundary.
+    var unwrappedFromClientErrors: any Error {
+        var error: any Error = self
+        while let wrapped = error as? ClientError { error = wrapped.underlyingError }
+        return error
     }
 }

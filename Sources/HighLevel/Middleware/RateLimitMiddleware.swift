@@ -14,13 +14,24 @@ struct RateLimitMiddleware: ClientMiddleware {
         operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        let limiter = await limiters.limiter(for: RequestScope.of(operationID: operationID).budgetKey)
+        let key = RequestScope.of(operationID: operationID).budgetKey
+        if let until = await limiters.dailyBudgetExhausted(key) {
+            throw HighLevelError(
+                code: .dailyLimitReached,
+                message:
+                    "GHL's daily call budget for \(key) is used up; calls resume after \(until.formatted(.iso8601))",
+                operation: operationID,
+                isRetryable: true
+            )
+        }
+        let limiter = await limiters.limiter(for: key)
         try await limiter.acquire()
         let (response, responseBody) = try await next(request, body, baseURL)
         let headers = RateLimitHeaders { name in
             HTTPField.Name(name).flatMap { response.headerFields[$0] }
         }
         await limiter.record(status: response.status.code, headers: headers)
+        if headers.dailyRemaining == 0 { await limiters.markDailyBudgetExhausted(key) }
         return (response, responseBody)
     }
 }
@@ -28,6 +39,10 @@ struct RateLimitMiddleware: ClientMiddleware {
 /// One rate limiter per GHL resource, created on first use.
 public actor RateLimiters {
     private var limiters: [String: RateLimiter<ContinuousClock>] = [:]
+    /// Resources whose daily budget GHL reported used up, and until when calls to them fail fast.
+    private var dailyExhausted: [String: Date] = [:]
+    /// How long to stop calling a resource whose daily budget is gone before probing again.
+    private let dailyBackoff: TimeInterval = 600
     private let max: Int
     private let interval: Duration
 
@@ -45,6 +60,20 @@ public actor RateLimiters {
         let limiter = RateLimiter(max: max, interval: interval, clock: ContinuousClock())
         limiters[key] = limiter
         return limiter
+    }
+
+    /// Until when calls to a resource fail fast because its daily budget is used up, if they do.
+    func dailyBudgetExhausted(_ key: String) -> Date? {
+        guard let until = dailyExhausted[key] else { return nil }
+        if until <= Date() {
+            dailyExhausted[key] = nil
+            return nil
+        }
+        return until
+    }
+
+    func markDailyBudgetExhausted(_ key: String) {
+        dailyExhausted[key] = Date().addingTimeInterval(dailyBackoff)
     }
 
     /// Calls answered 429, over all resources.

@@ -69,10 +69,13 @@ struct RetryMiddleware: ClientMiddleware {
                 guard HighLevelError.isRetryable(status: status), status != 429, attempt < policy.maxAttempts else {
                     return (response, responseBody)
                 }
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
-                guard attempt < policy.maxAttempts else { throw error }
+                // Only transport failures are worth another try; our own refusals (credentials, daily budget) and
+                // cancellation are not.
+                let cause = error.unwrappedFromClientErrors
+                guard !(cause is CancellationError), !(cause is HighLevelError), attempt < policy.maxAttempts else {
+                    throw error
+                }
             }
             try await Task.sleep(for: policy.delay(after: attempt))
             attempt += 1

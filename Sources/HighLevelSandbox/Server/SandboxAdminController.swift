@@ -17,6 +17,8 @@ struct SandboxAdminController: Sendable {
         var latencyMilliseconds: [Int]?
         var outageSeconds: Double?
         var throttleSeconds: Double?
+        /// How long snapshot loads take from now on (negative: they never finish).
+        var snapshotDelaySeconds: Double?
     }
 
     func addRoutes(to group: RouterGroup<BasicRequestContext>) {
@@ -39,6 +41,9 @@ struct SandboxAdminController: Sendable {
             let latency = plan.latencyMilliseconds ?? [0, 0]
             guard latency.count == 2, latency[0] >= 0, latency[0] <= latency[1] else {
                 throw HTTPError(.badRequest, message: "latencyMilliseconds must be [min, max]")
+            }
+            if let delay = plan.snapshotDelaySeconds {
+                await state.setSnapshotLoadDelay(.milliseconds(Int(delay * 1000)))
             }
             await controls.setFaults(
                 FaultPlan(
