@@ -85,7 +85,7 @@ public struct SandboxCommand: AsyncParsableCommand {
         if let agencyToken { configuration.agencyToken = agencyToken }
         if let companyId { configuration.companyID = companyId }
         if let dataDir { try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true) }
-        let sandbox = SandboxServer(configuration: configuration)
+        let sandbox = try SandboxServer(configuration: configuration)
 
         if let seed {
             let locations = try LocationsFile(contentsOf: seed, directory: try PostalDirectory.reference()).locations

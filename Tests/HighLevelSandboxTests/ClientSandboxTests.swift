@@ -361,3 +361,46 @@ struct ClientSandboxLimitTests {
         }
     }
 }
+
+@Suite("Sandbox state")
+struct SandboxStateTests {
+    @Test("with a data directory, sub-accounts and contacts survive a restart (SQLite)")
+    func persistence() async throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "sandbox-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = ClientSandboxTests.configuration(snapshotLoadDelay: .zero)
+        configuration.dataDirectory = directory.path()
+        let location = try await SandboxServer.withRunning(configuration) { sandbox, baseURL in
+            let client = ClientSandboxTests.client(sandbox, baseURL)
+            let id = try await client.createSubAccount(NewSubAccount(name: "Kept gym")).id
+            _ = try await client.upsertContact(ContactDraft(email: "kept@example.com"), locationID: id)
+            return id
+        }
+        #expect(FileManager.default.fileExists(atPath: directory.appending(path: "ghl-sandbox.sqlite").path()))
+        try await SandboxServer.withRunning(configuration) { sandbox, baseURL in
+            let client = ClientSandboxTests.client(sandbox, baseURL)
+            let names = try await client.allSubAccounts().map(\.name)
+            let contacts = try await sandbox.contactCount(locationID: location)
+            let match = try await client.duplicateContact(locationID: location, email: "kept@example.com", phone: nil)
+            #expect(names == ["Kept gym"])
+            #expect(contacts == 1)
+            #expect(match != nil)
+        }
+    }
+
+    @Test("with duplicates allowed, create and upsert make new contacts")
+    func duplicatesAllowed() async throws {
+        try await SandboxServer.withRunning(ClientSandboxTests.configuration(snapshotLoadDelay: .zero)) {
+            sandbox,
+            baseURL in
+            let client = ClientSandboxTests.client(sandbox, baseURL)
+            let location = try await client.createSubAccount(NewSubAccount(name: "Gym")).id
+            try await sandbox.setAllowDuplicateContact(true, locationID: location)
+            _ = try await client.createContact(ContactDraft(email: "twin@example.com"), locationID: location)
+            _ = try await client.createContact(ContactDraft(email: "twin@example.com"), locationID: location)
+            #expect(try await client.upsertContact(ContactDraft(email: "twin@example.com"), locationID: location).isNew)
+            #expect(try await sandbox.contactCount(locationID: location) == 3)
+        }
+    }
+}

@@ -10,6 +10,12 @@ struct SandboxAdminController: Sendable {
     let journal: SandboxJournal
     let controls: SandboxControls
     let agencyToken: String
+    let webhookPublicKey: String
+
+    /// Sub-account settings GHL keeps outside the API Switchboard uses.
+    struct SettingsRequest: Decodable {
+        var allowDuplicateContact: Bool?
+    }
 
     /// The fault plan as the admin endpoint takes it: durations relative to now.
     struct FaultRequest: Decodable {
@@ -53,6 +59,22 @@ struct SandboxAdminController: Sendable {
                     throttleUntil: plan.throttleSeconds.map { now.addingTimeInterval($0) }
                 )
             )
+            return .noContent
+        }
+        group.get("webhook-public-key") { _, _ -> String in
+            webhookPublicKey
+        }
+        group.put("locations/:id/settings") { request, context -> HTTPResponse.Status in
+            try authorize(request)
+            let id = try context.parameters.require("id")
+            let settings = try await request.decode(as: SettingsRequest.self, context: context)
+            do {
+                _ = try await state.update(id) { location throws(SandboxFailure) in
+                    if let allow = settings.allowDuplicateContact { location.allowDuplicateContact = allow }
+                }
+            } catch let failure as SandboxFailure {
+                throw HTTPError(.notFound, message: failure.message)
+            }
             return .noContent
         }
         group.post("expire-location-tokens") { request, _ -> HTTPResponse.Status in

@@ -79,7 +79,8 @@ public struct SandboxServer: Sendable {
     private let limits: SandboxRateLimits
     private let now: @Sendable () -> Date
 
-    public init(configuration: Configuration, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// - Throws: When the data directory's store cannot be opened.
+    public init(configuration: Configuration, now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.configuration = configuration
         self.now = now
         self.journal = SandboxJournal()
@@ -91,14 +92,14 @@ public struct SandboxServer: Sendable {
             daily: configuration.dailyLimit,
             now: now
         )
-        self.state = SandboxState(
+        self.state = try SandboxState(
             companyID: configuration.companyID,
             agencyToken: configuration.agencyToken,
             snapshots: configuration.snapshots,
             snapshotLoadDelay: configuration.snapshotLoadDelay,
             locationTokenLifetime: configuration.locationTokenLifetime,
-            storeURL: configuration.dataDirectory.map {
-                URL(fileURLWithPath: $0).appendingPathComponent("ghl-sandbox.json")
+            store: try configuration.dataDirectory.map {
+                try SandboxStore(path: URL(fileURLWithPath: $0).appendingPathComponent("ghl-sandbox.sqlite").path)
             },
             now: now
         )
@@ -127,7 +128,8 @@ public struct SandboxServer: Sendable {
             state: state,
             journal: journal,
             controls: controls,
-            agencyToken: configuration.agencyToken
+            agencyToken: configuration.agencyToken,
+            webhookPublicKey: webhooks.publicKeyBase64
         )
         .addRoutes(to: router.group("_sandbox"))
         return Application(
@@ -149,7 +151,7 @@ public struct SandboxServer: Sendable {
     ) async throws -> Result {
         var configuration = configuration
         configuration.port = 0
-        let sandbox = SandboxServer(configuration: configuration, now: now)
+        let sandbox = try SandboxServer(configuration: configuration, now: now)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "switchboard.sandbox")
         logger.logLevel = .warning
@@ -202,6 +204,13 @@ public struct SandboxServer: Sendable {
     /// The contacts of a sub-account (for assertions).
     public func contactCount(locationID: String) async throws -> Int {
         try await state.location(locationID).contacts.count
+    }
+
+    /// Sets a sub-account's "Allow Duplicate Contact" setting.
+    public func setAllowDuplicateContact(_ allow: Bool, locationID: String) async throws {
+        _ = try await state.update(locationID) { location throws(SandboxFailure) in
+            location.allowDuplicateContact = allow
+        }
     }
 
     /// The number of sub-accounts.

@@ -12,7 +12,7 @@ actor SandboxState {
     private let now: @Sendable () -> Date
     private var snapshotLoadDelay: Duration
     private var locationTokenLifetime: TimeInterval
-    private let storeURL: URL?
+    private let store: SandboxStore?
     private var nextID = 1
 
     init(
@@ -21,36 +21,31 @@ actor SandboxState {
         snapshots: [SandboxSnapshot],
         snapshotLoadDelay: Duration,
         locationTokenLifetime: TimeInterval,
-        storeURL: URL?,
+        store: SandboxStore?,
         now: @escaping @Sendable () -> Date
-    ) {
+    ) throws {
         self.companyID = companyID
         self.agencyTokens = [agencyToken]
         self.snapshots = snapshots
         self.snapshotLoadDelay = snapshotLoadDelay
         self.locationTokenLifetime = locationTokenLifetime
-        self.storeURL = storeURL
+        self.store = store
         self.now = now
-        if let storeURL, let data = try? Data(contentsOf: storeURL),
-            let saved = try? JSONDecoder().decode(Saved.self, from: data)
-        {
-            locations = saved.locations
-            nextID = saved.nextID
+        if let store {
+            (locations, nextID) = try store.load()
         }
     }
 
     // MARK: - Persistence
 
-    private struct Saved: Codable {
-        var locations: [SandboxLocation]
-        var nextID: Int
-    }
-
-    /// Writes the sub-accounts to the data directory (atomically), if the sandbox has one.
-    private func save() {
-        guard let storeURL else { return }
-        if let data = try? JSONEncoder().encode(Saved(locations: locations, nextID: nextID)) {
-            try? data.write(to: storeURL, options: .atomic)
+    /// Writes one sub-account to the store, if the sandbox has one. A failed write is a failed request (500),
+    /// never a silent loss.
+    private func save(_ index: Int) throws(SandboxFailure) {
+        guard let store else { return }
+        do {
+            try store.save(locations[index], position: index, nextID: nextID)
+        } catch {
+            throw SandboxFailure(status: 500, message: "the sandbox could not save its state: \(error)")
         }
     }
 
@@ -134,7 +129,7 @@ actor SandboxState {
             )
         }
         locations.append(location)
-        save()
+        try save(locations.count - 1)
         return location
     }
 
@@ -163,7 +158,7 @@ actor SandboxState {
         }
         installFinishedSnapshot(at: index)
         try change(&locations[index])
-        save()
+        try save(index)
         return locations[index]
     }
 
@@ -172,7 +167,11 @@ actor SandboxState {
             throw .badRequest("Location with id \(id) not found")
         }
         locations.remove(at: index)
-        save()
+        do {
+            try store?.delete(id: id)
+        } catch {
+            throw SandboxFailure(status: 500, message: "the sandbox could not save its state: \(error)")
+        }
     }
 
     private func installFinishedSnapshot(at index: Int) {
@@ -190,7 +189,8 @@ actor SandboxState {
             locations[index].customFields.append(.init(id: makeID(), name: name, value: type))
         }
         locations[index].snapshotPush?.installed = true
-        save()
+        // Reads install finished snapshots too; a failed write here is retried by the next change.
+        try? save(index)
     }
 }
 
