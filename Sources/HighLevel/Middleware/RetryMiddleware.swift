@@ -29,9 +29,9 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The pause before attempt `attempt + 1`: exponential, capped, with full jitter.
     func delay(after attempt: Int) -> Duration {
-        let base = Double(baseDelay.components.attoseconds) / 1e18 + Double(baseDelay.components.seconds)
-        let cap = Double(maxDelay.components.seconds) + Double(maxDelay.components.attoseconds) / 1e18
-        let seconds = Double.random(in: 0...min(cap, base * Double(1 << min(attempt - 1, 20))))
+        let seconds = Double.random(
+            in: 0...min(maxDelay.inSeconds, baseDelay.inSeconds * Double(1 << min(attempt - 1, 20)))
+        )
         return .milliseconds(Int(seconds * 1000))
     }
 }

@@ -69,10 +69,7 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
             throttledCount += 1
             consecutiveThrottles += 1
             // 0.5 s, 1 s, 2 s … up to the window, each with ±50 % jitter so queued callers do not stampede.
-            let base = min(
-                Double(interval.components.seconds) + 0.001,
-                0.5 * Double(1 << min(consecutiveThrottles - 1, 10))
-            )
+            let base = min(interval.inSeconds, 0.5 * Double(1 << min(consecutiveThrottles - 1, 10)))
             let seconds = base * Double.random(in: 0.5...1.5, using: &random)
             pause(for: .milliseconds(Int(seconds * 1000)))
             return
@@ -87,5 +84,12 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
     private func pause(for duration: Duration) {
         let until = clock.now.advanced(by: duration)
         if pausedUntil.map({ until > $0 }) ?? true { pausedUntil = until }
+    }
+}
+
+extension Duration {
+    /// The duration as a number of seconds.
+    var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -90,7 +90,7 @@ public struct WebhookVerifier: Sendable {
             throw WebhookVerificationError(.missingTimestamp, "the timestamp '\(stamp)' is not an ISO 8601 time")
         }
         let age = now.timeIntervalSince(timestamp)
-        let limit = Double(configuration.maximumAge.components.seconds)
+        let limit = configuration.maximumAge.inSeconds
         guard age <= limit else {
             throw WebhookVerificationError(
                 .stale,
