@@ -5,31 +5,36 @@ import Testing
 
 @Suite("Rate limiter")
 struct RateLimiterTests {
-    /// The instants at which `count` concurrent callers were let through.
-    func admissionTimes(_ limiter: RateLimiter<ContinuousClock>, count: Int) async throws -> [ContinuousClock.Instant] {
-        try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { group in
-            for _ in 0..<count {
-                group.addTask {
-                    try await limiter.acquire()
-                    return ContinuousClock.now
-                }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }.sorted()
+    /// A clock that stands still and records every deadline slept until: the slots the limiter reserved.
+    final class RecordingClock: Clock, Sendable {
+        typealias Duration = Swift.Duration
+        typealias Instant = ContinuousClock.Instant
+
+        let now = ContinuousClock.now
+        var minimumResolution: Duration { .nanoseconds(1) }
+        private let deadlines = Mutex<[Instant]>([])
+
+        var slept: [Duration] {
+            deadlines.withLock { $0.map { $0 - now }.sorted() }
+        }
+
+        func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+            deadlines.withLock { $0.append(deadline) }
         }
     }
 
-    @Test("callers are queued, never more than max in any interval, and none is refused")
+    @Test("callers are queued into slots: never more than max in any interval, none refused")
     func window() async throws {
-        let limiter = RateLimiter(max: 5, interval: .milliseconds(200), clock: ContinuousClock())
-        let start = ContinuousClock.now
-        let times = try await admissionTimes(limiter, count: 20)
-        #expect(times.count == 20)
-        for (index, time) in times.enumerated() where index + 5 < times.count {
-            // The sixth admission after any admission is at least one interval later (less a little for the time
-            // it takes to read the clock after the first of them was let through without waiting).
-            #expect(times[index + 5] - time >= .milliseconds(195))
+        let clock = RecordingClock()
+        let limiter = RateLimiter(max: 5, interval: .milliseconds(200), clock: clock)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 { group.addTask { try await limiter.acquire() } }
+            try await group.waitForAll()
         }
-        #expect(times.last! - start >= .milliseconds(590), "20 calls at 5 per 200 ms need three full windows")
+        // The first 5 go at once; the next 15 wait for the 2nd, 3rd and 4th window (each 200 ms plus the 5 %
+        // margin), 5 in each.
+        let expected = [210, 420, 630].flatMap { Array(repeating: Duration.milliseconds($0), count: 5) }
+        #expect(clock.slept == expected)
     }
 
     @Test("the headers teach the budget, and a 429 holds every caller back")

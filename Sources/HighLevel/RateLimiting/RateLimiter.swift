@@ -2,7 +2,7 @@
 /// calls in any window of `interval` (GHL: 100 per 10 s per app per resource).
 ///
 /// Callers are queued, not failed: each ``acquire()`` reserves the earliest slot that keeps every window within
-/// budget, in arrival order, and waits for it. Responses teach the limiter: the `X-RateLimit-*` headers adjust the
+/// budget (with a 5 % margin for network jitter), in arrival order, and waits for it. Responses teach the limiter: the `X-RateLimit-*` headers adjust the
 /// budget, and a 429 (which GHL sends without `Retry-After`) holds every caller back for a jittered, growing pause.
 public actor RateLimiter<C: Clock> where C.Duration == Duration {
     /// The budget: at most `max` calls in any `interval`.
@@ -51,7 +51,8 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
         var slot = clock.now
         if let pausedUntil, pausedUntil > slot { slot = pausedUntil }
         if reservations.count >= max {
-            let windowStart = reservations[reservations.count - max].advanced(by: interval)
+            // A margin of 5 % of the window absorbs the jitter between when we send and when GHL counts the call.
+            let windowStart = reservations[reservations.count - max].advanced(by: interval + interval / 20)
             if windowStart > slot { slot = windowStart }
         }
         reservations.append(slot)
