@@ -26,7 +26,14 @@ struct RateLimitMiddleware: ClientMiddleware {
         }
         let limiter = await limiters.limiter(for: key)
         try await limiter.acquire()
-        let (response, responseBody) = try await next(request, body, baseURL)
+        let response: HTTPResponse
+        let responseBody: HTTPBody?
+        do {
+            (response, responseBody) = try await next(request, body, baseURL)
+        } catch {
+            await limiter.record(status: nil, headers: RateLimitHeaders())
+            throw error
+        }
         let headers = RateLimitHeaders { name in
             HTTPField.Name(name).flatMap { response.headerFields[$0] }
         }

@@ -2,8 +2,11 @@
 /// calls in any window of `interval` (GHL: 100 per 10 s per app per resource).
 ///
 /// Callers are queued, not failed: each ``acquire()`` reserves the earliest slot that keeps every window within
-/// budget (with a 5 % margin for network jitter), in arrival order, and waits for it. Responses teach the limiter: the `X-RateLimit-*` headers adjust the
-/// budget, and a 429 (which GHL sends without `Retry-After`) holds every caller back for a jittered, growing pause.
+/// budget (with a 5 % margin for network jitter), in arrival order, and waits for it. GHL counts a call when it
+/// arrives, which can be well after its slot when the connection pool queues it, so a call is also held back while
+/// `max` of ours are in flight or were answered within the last interval. Each acquired call is ended by
+/// ``record(status:headers:)``: the `X-RateLimit-*` headers adjust the budget, and a 429 (which GHL sends without
+/// `Retry-After`) holds every caller back for a jittered, growing pause.
 public actor RateLimiter<C: Clock> where C.Duration == Duration {
     /// The budget: at most `max` calls in any `interval`.
     public private(set) var max: Int
@@ -14,6 +17,12 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
     private let clock: C
     /// The reserved send times of the most recent calls (at most `max`), ascending.
     private var reservations: [C.Instant] = []
+    /// When our calls actually went out, within the last interval.
+    private var sent: [C.Instant] = []
+    /// Calls let through whose answer has not come back yet.
+    private var inFlight = 0
+    /// When answers came back, within the last interval (GHL counted those calls no later than that).
+    private var answered: [C.Instant] = []
     /// No call is sent before this (after a 429, or when GHL says nothing remains).
     private var pausedUntil: C.Instant?
     private var consecutiveThrottles = 0
@@ -42,7 +51,22 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
             if let pausedUntil, pausedUntil > slot {
                 continue
             }
+            try await waitForCallsToClear()
+            inFlight += 1
+            sent.append(clock.now)
             return
+        }
+    }
+
+    /// Waits while `max` of our calls are in flight or were answered within the last interval.
+    private func waitForCallsToClear() async throws {
+        while true {
+            let windowStart = clock.now.advanced(by: .zero - interval)
+            answered.removeAll { $0 <= windowStart }
+            guard inFlight + answered.count >= max else { return }
+            // The oldest answer leaving the window frees a place; with none yet, look again shortly.
+            let next = answered.first.map { $0.advanced(by: interval) } ?? clock.now.advanced(by: interval / 50)
+            try await clock.sleep(until: next, tolerance: nil)
         }
     }
 
@@ -60,8 +84,12 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
         return slot
     }
 
-    /// Learns from a response: its status and `X-RateLimit-*` headers.
-    public func record(status: Int, headers: RateLimitHeaders) {
+    /// Ends an acquired call and learns from its response: status and `X-RateLimit-*` headers. Pass `nil` for a
+    /// call that got no answer (it may still have reached GHL, so it counts like an answered one).
+    public func record(status: Int?, headers: RateLimitHeaders) {
+        inFlight = Swift.max(0, inFlight - 1)
+        answered.append(clock.now)
+        guard let status else { return }
         if let newMax = headers.max, newMax > 0, newMax != max { max = newMax }
         if let milliseconds = headers.intervalMilliseconds, milliseconds > 0 {
             interval = .milliseconds(milliseconds)
@@ -76,10 +104,18 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
             return
         }
         consecutiveThrottles = 0
-        if headers.remaining == 0 {
-            // GHL counts calls we did not make (other apps of ours): wait for its window to roll.
+        if headers.remaining == 0, sentInCurrentWindow() < max {
+            // GHL's window is full though ours is not: calls we did not make (another process or app of ours)
+            // share the budget. Wait for GHL's window to roll.
             pause(for: interval)
         }
+    }
+
+    /// How many of our calls went out in the last interval.
+    private func sentInCurrentWindow() -> Int {
+        let start = clock.now.advanced(by: .zero - interval)
+        sent.removeAll { $0 <= start }
+        return sent.count
     }
 
     private func pause(for duration: Duration) {
