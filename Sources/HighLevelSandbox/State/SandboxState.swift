@@ -11,7 +11,7 @@ actor SandboxState {
     private(set) var locations: [SandboxLocation] = []
     private let now: @Sendable () -> Date
     private var snapshotLoadDelay: Duration
-    private var locationTokenLifetime: TimeInterval
+    private let locationTokenLifetime: TimeInterval
     private let store: SandboxStore?
     private var nextID = 1
 
@@ -104,10 +104,6 @@ actor SandboxState {
 
     func setSnapshotLoadDelay(_ delay: Duration) {
         snapshotLoadDelay = delay
-    }
-
-    func setLocationTokenLifetime(_ lifetime: TimeInterval) {
-        locationTokenLifetime = lifetime
     }
 
     // MARK: - Sub-accounts

@@ -45,13 +45,6 @@ extension Coordinate {
         return SIMD3(cos(latitude) * cos(longitude), cos(latitude) * sin(longitude), sin(latitude))
     }
 
-    /// The great-circle distance in miles between two unit vectors (the same as ``distanceMiles(to:)``, cheaper
-    /// when the vectors are at hand).
-    static func distanceMiles(between a: SIMD3<Double>, and b: SIMD3<Double>) -> Double {
-        let offset = a - b
-        return distanceMiles(chordSquared: (offset * offset).sum())
-    }
-
     /// The great-circle distance in miles for a squared chord between unit vectors.
     static func distanceMiles(chordSquared: Double) -> Double {
         2 * earthRadiusMiles * asin(min(1, chordSquared.squareRoot() / 2))
