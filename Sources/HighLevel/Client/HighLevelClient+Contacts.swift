@@ -81,16 +81,10 @@ extension HighLevelClient {
         let response = try await call("get-contact", location: locationID) {
             try await client.getContact(path: .init(contactId: id), headers: .init(version: ._20210728)).ok.body.json
         }
-        guard let contact = response.contact, let foundID = contact.id else {
+        guard let contact = response.contact.flatMap(Contact.init) else {
             throw Self.unexpected("get-contact", "no contact in the answer")
         }
-        return Contact(
-            id: foundID,
-            locationID: contact.locationId,
-            email: contact.email,
-            phone: contact.phone,
-            tags: contact.tags ?? []
-        )
+        return contact
     }
 
     /// The contact GHL would treat as the same person (by email, then phone), if any.
@@ -191,5 +185,20 @@ extension HighLevelClient {
     ) -> [Components.Schemas.UpsertContactDto.CustomFieldsPayloadPayload]? {
         values.isEmpty
             ? nil : values.sorted { $0.key < $1.key }.map { .init(value1: .init(fieldValue: $0.value, id: $0.key)) }
+    }
+}
+
+extension Contact {
+    /// The contact from GHL's contact schema (as `get-contact`, `upsert-contact` and `get-duplicate-contact` answer
+    /// it); `nil` without an id.
+    init?(_ schema: Components.Schemas.GetContectByIdSchema) {
+        guard let id = schema.id else { return nil }
+        self.init(
+            id: id,
+            locationID: schema.locationId,
+            email: schema.email,
+            phone: schema.phone,
+            tags: schema.tags ?? []
+        )
     }
 }
