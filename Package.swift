@@ -34,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The pure domain: postal codes, geometry, locations, leads, capacity and the routing policy. No I/O.
@@ -85,12 +88,34 @@ let package = Package(
             exclude: ["Generated/README.md"],
             resources: [.copy("Resources/ghl-switchboard.json")]
         ),
+        // What the service persists, behind one protocol family; SQLite through GRDB is the embedded default.
+        .target(name: "Storage", dependencies: ["LeadRouting", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The running service: intake, routing worker, admin API, health and metrics, on Hummingbird.
+        .target(
+            name: "SwitchboardServer",
+            dependencies: [
+                "LeadRouting", "Storage", "HighLevel", "ReferenceGeodata",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/openapi.json")]
+        ),
         // The command-line interface: commands that parse arguments and call library code.
         .target(
             name: "SwitchboardCommands",
             dependencies: [
-                "LeadRouting", "ReferenceGeodata", "RoutingFiles", "HighLevelSandbox",
+                "LeadRouting", "ReferenceGeodata", "RoutingFiles", "HighLevelSandbox", "Storage", "SwitchboardServer",
+                "HighLevel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -130,6 +155,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "LeadRouting", "SwitchboardTesting"]
+        ),
+        .testTarget(
+            name: "SwitchboardServerTests",
+            dependencies: [
+                "SwitchboardServer", "Storage", "LeadRouting", "SwitchboardTesting", "HighLevel", "HighLevelSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ReferenceGeodataTests", dependencies: ["ReferenceGeodata", "LeadRouting"]),

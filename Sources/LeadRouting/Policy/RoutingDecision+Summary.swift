@@ -61,6 +61,7 @@ extension RoutingDecision {
         case .territory: base = "protected territory"
         case .nearest: base = "nearest eligible location"
         case .nearestOpen: base = "nearest eligible location open now"
+        case .manual: base = "assigned by hand"
         case .none: base = "no rule"
         }
         switch explanation.tieBreak {

@@ -27,6 +27,8 @@ public enum DecisionRule: String, Sendable, Hashable, Codable {
     case nearest
     /// The nearest eligible location that is open now (business hours preferred or required).
     case nearestOpen
+    /// A person assigned the lead (from the review queue, or reassigned it).
+    case manual
     /// Nothing was chosen; the outcome says why.
     case none
 }

@@ -1,0 +1,169 @@
+public import Foundation
+import GRDB
+public import LeadRouting
+
+extension SQLiteStore: CapacityStore {
+    public func record(
+        _ decision: RoutingDecision,
+        forLead leadID: String,
+        slot: CapacitySlot?,
+        limits: SlotLimits,
+        manual: Bool,
+        completing job: Int64?,
+        at date: Date
+    ) async throws -> SlotResult {
+        let json = String(decoding: try Self.encoder.encode(decision), as: UTF8.self)
+        return try await write { db in
+            guard
+                let current = try Row.fetchOne(
+                    db,
+                    sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?",
+                    arguments: [leadID]
+                )
+            else { throw StoreError.notFound("no lead '\(leadID)'") }
+            var usage: CapacityUsage?
+            if let slot {
+                if let previous = Self.slot(current), previous == slot {
+                    // Already holds this very slot (a re-run after a crash): nothing to take.
+                    usage = try Self.usage(of: slot, in: db)
+                } else {
+                    switch try Self.take(slot, limits: limits, in: db) {
+                    case .full(let full): return .full(full)
+                    case .recorded(let taken): usage = taken
+                    }
+                    if let previous = Self.slot(current) { try Self.release(previous, in: db) }
+                }
+            } else if let previous = Self.slot(current) {
+                try Self.release(previous, in: db)
+            }
+            let status: LeadRecord.Status = decision.outcome == .assigned ? .assigned : .review
+            try db.execute(
+                sql: """
+                    UPDATE leads SET status = ?, outcome = ?, location_id = ?, decision = ?, routed_at = ?,
+                        slot_location_id = ?, slot_day = ?, slot_week = ?, assigned_manually = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    status.rawValue, decision.outcome.rawValue, decision.locationID, json, date.timeIntervalSince1970,
+                    slot?.locationID, slot?.day, slot?.week, manual, leadID,
+                ]
+            )
+            if let job {
+                try db.execute(
+                    sql: "UPDATE jobs SET status = 'done', lease_owner = NULL, updated_at = ? WHERE id = ?",
+                    arguments: [date.timeIntervalSince1970, job]
+                )
+            }
+            return .recorded(usage)
+        }
+    }
+
+    public func releaseSlot(ofLead leadID: String) async throws -> Bool {
+        try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?",
+                    arguments: [leadID]
+                )
+            else { throw StoreError.notFound("no lead '\(leadID)'") }
+            guard let slot = Self.slot(row) else { return false }
+            try Self.release(slot, in: db)
+            try db.execute(
+                sql: "UPDATE leads SET slot_location_id = NULL, slot_day = NULL, slot_week = NULL WHERE id = ?",
+                arguments: [leadID]
+            )
+            return true
+        }
+    }
+
+    public func usage(in slots: [CapacitySlot]) async throws -> [String: CapacityUsage] {
+        try await read { db in
+            var result: [String: CapacityUsage] = [:]
+            for slot in slots { result[slot.locationID] = try Self.usage(of: slot, in: db) }
+            return result
+        }
+    }
+
+    private static func slot(_ row: Row) -> CapacitySlot? {
+        guard let location: String = row["slot_location_id"], let day: Int = row["slot_day"],
+            let week: Int = row["slot_week"]
+        else { return nil }
+        return CapacitySlot(locationID: location, day: day, week: week)
+    }
+
+    /// Takes the slot with conditional updates: each window's count goes up only while it is below its limit.
+    private static func take(_ slot: CapacitySlot, limits: SlotLimits, in db: Database) throws -> SlotResult {
+        let windows = [("week", slot.week, limits.week), ("day", slot.day, limits.day)]
+        for (kind, index, _) in windows {
+            try db.execute(
+                sql: """
+                    INSERT INTO capacity_ledger (location_id, window_kind, window_index, used) VALUES (?, ?, ?, 0)
+                    ON CONFLICT (location_id, window_kind, window_index) DO NOTHING
+                    """,
+                arguments: [slot.locationID, kind, index]
+            )
+        }
+        var taken: [String: Int] = [:]
+        for (kind, index, limit) in windows {
+            let used = try Int.fetchOne(
+                db,
+                sql: """
+                    UPDATE capacity_ledger SET used = used + 1
+                    WHERE location_id = ? AND window_kind = ? AND window_index = ? AND (? IS NULL OR used < ?)
+                    RETURNING used
+                    """,
+                arguments: [slot.locationID, kind, index, limit, limit]
+            )
+            guard let used else {
+                if taken["week"] != nil {
+                    // The week was taken a moment ago in this transaction: give it back.
+                    try db.execute(
+                        sql: """
+                            UPDATE capacity_ledger SET used = used - 1
+                            WHERE location_id = ? AND window_kind = 'week' AND window_index = ?
+                            """,
+                        arguments: [slot.locationID, slot.week]
+                    )
+                }
+                return .full(try usage(of: slot, in: db))
+            }
+            taken[kind] = used
+        }
+        return .recorded(CapacityUsage(today: taken["day"] ?? 0, thisWeek: taken["week"] ?? 0))
+    }
+
+    /// Gives one lead back in each of the slot's windows; counts never go below zero.
+    private static func release(_ slot: CapacitySlot, in db: Database) throws {
+        for (kind, index) in [("day", slot.day), ("week", slot.week)] {
+            try db.execute(
+                sql: """
+                    UPDATE capacity_ledger SET used = used - 1
+                    WHERE location_id = ? AND window_kind = ? AND window_index = ? AND used > 0
+                    """,
+                arguments: [slot.locationID, kind, index]
+            )
+        }
+    }
+
+    private static func usage(of slot: CapacitySlot, in db: Database) throws -> CapacityUsage {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT window_kind, used FROM capacity_ledger
+                WHERE location_id = ? AND ((window_kind = 'day' AND window_index = ?)
+                    OR (window_kind = 'week' AND window_index = ?))
+                """,
+            arguments: [slot.locationID, slot.day, slot.week]
+        )
+        var usage = CapacityUsage()
+        for row in rows {
+            if (row["window_kind"] as String) == "day" {
+                usage.today = row["used"]
+            } else {
+                usage.thisWeek = row["used"]
+            }
+        }
+        return usage
+    }
+}

@@ -1,0 +1,199 @@
+public import Foundation
+import GRDB
+public import LeadRouting
+
+extension SQLiteStore: LeadStore {
+    public func accept(_ intakes: [Intake]) async throws -> [IntakeResult] {
+        try await write { db in try intakes.map { try Self.accept($0, in: db) } }
+    }
+
+    private static func accept(_ intake: Intake, in db: Database) throws -> IntakeResult {
+        let record = intake.record
+        let now = record.lead.arrivedAt.timeIntervalSince1970
+        if let webhookID = intake.webhookID {
+            if let seen = try Row.fetchOne(
+                db,
+                sql: "SELECT lead_id FROM seen_webhooks WHERE webhook_id = ?",
+                arguments: [webhookID]
+            ) {
+                return .duplicate(leadID: seen["lead_id"])
+            }
+            try db.execute(
+                sql: "INSERT INTO seen_webhooks (webhook_id, lead_id, received_at) VALUES (?, ?, ?)",
+                arguments: [webhookID, record.id, now]
+            )
+        }
+        if let idempotency = intake.idempotency {
+            if let seen = try Row.fetchOne(
+                db,
+                sql: "SELECT request_digest, lead_id FROM idempotency_keys WHERE key = ?",
+                arguments: [idempotency.key]
+            ) {
+                let digest: String = seen["request_digest"]
+                return digest == idempotency.requestDigest
+                    ? .duplicate(leadID: seen["lead_id"]) : .keyReused(leadID: seen["lead_id"])
+            }
+            try db.execute(
+                sql: "INSERT INTO idempotency_keys (key, request_digest, lead_id, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [idempotency.key, idempotency.requestDigest, record.id, now]
+            )
+        }
+        let lead = record.lead
+        try db.execute(
+            sql: """
+                INSERT INTO leads (id, channel, received_at, first_name, last_name, email, phone, email_key,
+                    phone_key, postal_code, latitude, longitude, score, source, ghl_contact_id,
+                    ghl_origin_location_id, status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                record.id, record.channel, now, record.firstName, record.lastName, lead.email, lead.phone,
+                lead.email.flatMap(ContactKey.init(email:)).map(keyText),
+                lead.phone.flatMap(ContactKey.init(phone:)).map(keyText), lead.postalCode,
+                lead.coordinate?.latitude, lead.coordinate?.longitude, lead.score, lead.source,
+                record.origin?.contactID, record.origin?.locationID, LeadRecord.Status.received.rawValue,
+            ]
+        )
+        try db.execute(
+            sql: """
+                INSERT INTO jobs (kind, lead_id, status, attempts, run_at, created_at, updated_at)
+                VALUES (?, ?, 'queued', 0, ?, ?, ?)
+                """,
+            arguments: [Job.Kind.route.rawValue, record.id, now, now, now]
+        )
+        return .stored(leadID: record.id)
+    }
+
+    public func lead(id: String) async throws -> LeadRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [id]).map(Self.leadRecord(from:))
+        }
+    }
+
+    public func leads(matching query: LeadQuery) async throws -> LeadPage {
+        var clauses: [String] = []
+        var arguments = StatementArguments()
+        if let outcome = query.outcome {
+            clauses.append("outcome = ?")
+            arguments += [outcome.rawValue]
+        }
+        if let status = query.status {
+            clauses.append("status = ?")
+            arguments += [status.rawValue]
+        }
+        if let locationID = query.locationID {
+            clauses.append("location_id = ?")
+            arguments += [locationID]
+        }
+        if let since = query.since {
+            clauses.append("received_at >= ?")
+            arguments += [since.timeIntervalSince1970]
+        }
+        if let until = query.until {
+            clauses.append("received_at < ?")
+            arguments += [until.timeIntervalSince1970]
+        }
+        if let after = query.after {
+            clauses.append("(received_at < ? OR (received_at = ? AND id < ?))")
+            let seconds = after.receivedAt.timeIntervalSince1970
+            arguments += [seconds, seconds, after.leadID]
+        }
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let limit = max(1, query.limit)
+        arguments += [limit + 1]
+        let sql = "SELECT * FROM leads \(filter) ORDER BY received_at DESC, id DESC LIMIT ?"
+        let finalArguments = arguments
+        return try await read { db in
+            var leads = try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.leadRecord(from:))
+            var next: LeadCursor?
+            if leads.count > limit {
+                leads.removeLast()
+                next = leads.last.map { LeadCursor(receivedAt: $0.lead.arrivedAt, leadID: $0.id) }
+            }
+            return LeadPage(leads: leads, next: next)
+        }
+    }
+
+    public func recentAssignments(for keys: [ContactKey], since: Date) async throws -> RoutingHistory {
+        guard !keys.isEmpty else { return RoutingHistory() }
+        return try await read { db in
+            var history = RoutingHistory()
+            for key in keys {
+                let column = if case .email = key { "email_key" } else { "phone_key" }
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT location_id, received_at FROM leads
+                        WHERE \(column) = ? AND status = 'assigned' AND received_at >= ?
+                        ORDER BY received_at DESC LIMIT 1
+                        """,
+                    arguments: [Self.keyText(key), since.timeIntervalSince1970]
+                )
+                if let row, let locationID: String = row["location_id"] {
+                    history.record(
+                        key,
+                        RoutingHistory.Assignment(
+                            locationID: locationID,
+                            at: Date(timeIntervalSince1970: row["received_at"])
+                        )
+                    )
+                }
+            }
+            return history
+        }
+    }
+
+    static func keyText(_ key: ContactKey) -> String {
+        switch key {
+        case .email(let email): email
+        case .phone(let phone): phone
+        }
+    }
+
+    static func leadRecord(from row: Row) throws -> LeadRecord {
+        let id: String = row["id"]
+        var coordinate: Coordinate?
+        if let latitude: Double = row["latitude"], let longitude: Double = row["longitude"] {
+            coordinate = Coordinate(latitude: latitude, longitude: longitude)
+        }
+        let lead = Lead(
+            id: id,
+            postalCode: row["postal_code"],
+            coordinate: coordinate,
+            email: row["email"],
+            phone: row["phone"],
+            score: row["score"],
+            source: row["source"],
+            arrivedAt: Date(timeIntervalSince1970: row["received_at"])
+        )
+        let contactID: String? = row["ghl_contact_id"]
+        let originLocation: String? = row["ghl_origin_location_id"]
+        var decision: RoutingDecision?
+        if let json: String = row["decision"] {
+            decision = try decoder.decode(RoutingDecision.self, from: Data(json.utf8))
+        }
+        var slot: CapacitySlot?
+        if let location: String = row["slot_location_id"], let day: Int = row["slot_day"],
+            let week: Int = row["slot_week"]
+        {
+            slot = CapacitySlot(locationID: location, day: day, week: week)
+        }
+        guard let status = LeadRecord.Status(rawValue: row["status"]) else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "lead '\(id)': stored status is not valid")
+        }
+        return LeadRecord(
+            id: id,
+            channel: row["channel"],
+            firstName: row["first_name"],
+            lastName: row["last_name"],
+            lead: lead,
+            origin: contactID == nil && originLocation == nil
+                ? nil : LeadRecord.GHLOrigin(contactID: contactID, locationID: originLocation),
+            status: status,
+            decision: decision,
+            routedAt: (row["routed_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            slot: slot,
+            assignedManually: row["assigned_manually"]
+        )
+    }
+}

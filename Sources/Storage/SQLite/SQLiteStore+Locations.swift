@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import LeadRouting
+
+extension SQLiteStore: LocationStore {
+    public func allLocations() async throws -> [StoredLocation] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM locations ORDER BY id").map(Self.location(from:))
+        }
+    }
+
+    public func location(id: String) async throws -> StoredLocation? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM locations WHERE id = ?", arguments: [id]).map(Self.location(from:))
+        }
+    }
+
+    public func insertLocation(_ location: StoredLocation) async throws {
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM locations WHERE id = ?", arguments: [location.id]) != nil {
+                throw StoreError.conflict("location '\(location.id)' already exists")
+            }
+            try Self.upsert(location, in: db)
+        }
+    }
+
+    public func saveLocation(_ location: StoredLocation) async throws {
+        try await write { db in try Self.upsert(location, in: db) }
+    }
+
+    public func saveLocations(_ locations: [StoredLocation]) async throws {
+        try await write { db in
+            for location in locations { try Self.upsert(location, in: db) }
+        }
+    }
+
+    private static func upsert(_ stored: StoredLocation, in db: Database) throws {
+        let location = stored.location
+        try db.execute(
+            sql: """
+                INSERT INTO locations (id, name, postal_code, latitude, longitude, status, daily_capacity,
+                    weekly_capacity, reserved_for_hot, radius_miles, priority, timezone, territory, hours,
+                    ghl_location_id, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, postal_code = excluded.postal_code,
+                    latitude = excluded.latitude, longitude = excluded.longitude, status = excluded.status,
+                    daily_capacity = excluded.daily_capacity, weekly_capacity = excluded.weekly_capacity,
+                    reserved_for_hot = excluded.reserved_for_hot, radius_miles = excluded.radius_miles,
+                    priority = excluded.priority, timezone = excluded.timezone, territory = excluded.territory,
+                    hours = excluded.hours, ghl_location_id = excluded.ghl_location_id,
+                    updated_at = excluded.updated_at
+                """,
+            arguments: [
+                location.id, location.name, location.postalCode?.text, location.coordinate?.latitude,
+                location.coordinate?.longitude, location.status.rawValue, location.capacity.daily,
+                location.capacity.weekly, location.capacity.reservedForHot, location.radiusMiles, location.priority,
+                location.timeZoneIdentifier, location.territory.map(\.text).sorted().joined(separator: " "),
+                location.businessHours?.description, stored.ghlLocationID, stored.updatedAt.timeIntervalSince1970,
+            ]
+        )
+    }
+
+    static func location(from row: Row) throws -> StoredLocation {
+        let id: String = row["id"]
+        func corrupt(_ column: String) -> DatabaseError {
+            DatabaseError(resultCode: .SQLITE_CORRUPT, message: "location '\(id)': stored \(column) is not valid")
+        }
+        var coordinate: Coordinate?
+        if let latitude: Double = row["latitude"], let longitude: Double = row["longitude"] {
+            coordinate = Coordinate(latitude: latitude, longitude: longitude)
+        }
+        guard let status = LocationStatus(rawValue: row["status"]) else { throw corrupt("status") }
+        var territory: Set<PostalCode> = []
+        for part in (row["territory"] as String).split(separator: " ") {
+            guard let code = PostalCode(parsing: part) else { throw corrupt("territory") }
+            territory.insert(code)
+        }
+        var hours: WeeklyHours?
+        if let text: String = row["hours"] {
+            guard let parsed = try? WeeklyHours(parsing: text) else { throw corrupt("hours") }
+            hours = parsed
+        }
+        let location = Location(
+            id: id,
+            name: row["name"],
+            postalCode: (row["postal_code"] as String?).flatMap { PostalCode(parsing: $0) },
+            coordinate: coordinate,
+            status: status,
+            capacity: CapacityLimits(
+                daily: row["daily_capacity"],
+                weekly: row["weekly_capacity"],
+                reservedForHot: row["reserved_for_hot"]
+            ),
+            radiusMiles: row["radius_miles"],
+            priority: row["priority"],
+            territory: territory,
+            businessHours: hours,
+            timeZoneIdentifier: row["timezone"]
+        )
+        return StoredLocation(
+            location: location,
+            ghlLocationID: row["ghl_location_id"],
+            updatedAt: Date(timeIntervalSince1970: row["updated_at"])
+        )
+    }
+}

@@ -1,0 +1,98 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema, one versioned migration at a time. Only portable SQL: the PostgreSQL store runs the same
+    /// statements (with its own types).
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: locations, leads, ledger, dedup keys, jobs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE locations (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        postal_code TEXT,
+                        latitude DOUBLE PRECISION,
+                        longitude DOUBLE PRECISION,
+                        status TEXT NOT NULL,
+                        daily_capacity INTEGER,
+                        weekly_capacity INTEGER,
+                        reserved_for_hot INTEGER NOT NULL DEFAULT 0,
+                        radius_miles DOUBLE PRECISION,
+                        priority INTEGER NOT NULL DEFAULT 0,
+                        timezone TEXT NOT NULL,
+                        territory TEXT NOT NULL DEFAULT '',
+                        hours TEXT,
+                        ghl_location_id TEXT,
+                        updated_at DOUBLE PRECISION NOT NULL
+                    );
+                    CREATE TABLE leads (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        channel TEXT NOT NULL,
+                        received_at DOUBLE PRECISION NOT NULL,
+                        first_name TEXT,
+                        last_name TEXT,
+                        email TEXT,
+                        phone TEXT,
+                        email_key TEXT,
+                        phone_key TEXT,
+                        postal_code TEXT,
+                        latitude DOUBLE PRECISION,
+                        longitude DOUBLE PRECISION,
+                        score INTEGER,
+                        source TEXT,
+                        ghl_contact_id TEXT,
+                        ghl_origin_location_id TEXT,
+                        status TEXT NOT NULL,
+                        outcome TEXT,
+                        location_id TEXT,
+                        decision TEXT,
+                        routed_at DOUBLE PRECISION,
+                        slot_location_id TEXT,
+                        slot_day INTEGER,
+                        slot_week INTEGER,
+                        assigned_manually INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE INDEX leads_by_time ON leads (received_at, id);
+                    CREATE INDEX leads_by_location ON leads (location_id, received_at);
+                    CREATE INDEX leads_by_outcome ON leads (outcome, received_at);
+                    CREATE INDEX leads_by_email ON leads (email_key, received_at);
+                    CREATE INDEX leads_by_phone ON leads (phone_key, received_at);
+                    CREATE TABLE capacity_ledger (
+                        location_id TEXT NOT NULL,
+                        window_kind TEXT NOT NULL,
+                        window_index INTEGER NOT NULL,
+                        used INTEGER NOT NULL,
+                        PRIMARY KEY (location_id, window_kind, window_index)
+                    );
+                    CREATE TABLE seen_webhooks (
+                        webhook_id TEXT PRIMARY KEY NOT NULL,
+                        lead_id TEXT,
+                        received_at DOUBLE PRECISION NOT NULL
+                    );
+                    CREATE TABLE idempotency_keys (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        request_digest TEXT NOT NULL,
+                        lead_id TEXT,
+                        created_at DOUBLE PRECISION NOT NULL
+                    );
+                    CREATE TABLE jobs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL,
+                        lead_id TEXT,
+                        status TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        run_at DOUBLE PRECISION NOT NULL,
+                        lease_owner TEXT,
+                        lease_expires_at DOUBLE PRECISION,
+                        last_error TEXT,
+                        created_at DOUBLE PRECISION NOT NULL,
+                        updated_at DOUBLE PRECISION NOT NULL
+                    );
+                    CREATE INDEX jobs_due ON jobs (kind, status, run_at);
+                    """
+            )
+        }
+        return migrator
+    }
+}

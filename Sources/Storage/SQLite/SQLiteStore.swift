@@ -1,0 +1,58 @@
+public import Foundation
+import GRDB
+import LeadRouting
+
+/// The embedded store: SQLite through GRDB. A file in the data directory (a WAL-mode `DatabasePool`) in
+/// production, an in-memory database in tests.
+public final class SQLiteStore: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// - Parameter busyTimeout: How long a write waits for a lock held by another connection or process.
+    public init(path: String, busyTimeout: TimeInterval = 5) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        self.writer = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(writer)
+    }
+
+    /// A private in-memory database (for tests).
+    public init() throws {
+        self.writer = try DatabaseQueue()
+        try Self.migrator.migrate(writer)
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+    static let decoder = JSONDecoder()
+
+    /// Runs a write transaction, turning "the database is busy" into ``StoreError/unavailable(_:)``.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(body)
+        } catch let error as DatabaseError where Self.isTransient(error) {
+            throw StoreError.unavailable(error.message ?? "the database is busy")
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as DatabaseError where Self.isTransient(error) {
+            throw StoreError.unavailable(error.message ?? "the database is busy")
+        }
+    }
+
+    private static func isTransient(_ error: DatabaseError) -> Bool {
+        [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR].contains(error.resultCode)
+    }
+}
+
+extension SQLiteStore: StoreHealth {
+    public func ping() async throws {
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+}

@@ -1,0 +1,85 @@
+public import Foundation
+public import LeadRouting
+
+/// Everything Switchboard persists, behind one protocol family so that SQLite (the embedded default) and
+/// PostgreSQL implement the same contract. Every method that writes more than one row does so in one transaction.
+public typealias SwitchboardStore = LocationStore & LeadStore & CapacityStore & JobStore & StoreHealth
+
+/// The franchise's locations.
+public protocol LocationStore: Sendable {
+    /// Every location, ordered by id.
+    func allLocations() async throws -> [StoredLocation]
+    func location(id: String) async throws -> StoredLocation?
+    /// Adds a location. - Throws: ``StoreError/conflict(_:)`` when the id is taken.
+    func insertLocation(_ location: StoredLocation) async throws
+    /// Adds or replaces a location.
+    func saveLocation(_ location: StoredLocation) async throws
+    /// Adds or replaces several locations in one transaction (an import is all or nothing).
+    func saveLocations(_ locations: [StoredLocation]) async throws
+}
+
+/// Leads, their de-duplication keys and their routing decisions.
+public protocol LeadStore: Sendable {
+    /// Stores new leads, each with its routing job, all in one transaction (group commit: one disk flush for
+    /// many requests); a lead whose webhook id or idempotency key was seen before (also earlier in the same
+    /// batch) is not stored.
+    /// - Returns: One result per intake, in order.
+    func accept(_ intakes: [Intake]) async throws -> [IntakeResult]
+    func lead(id: String) async throws -> LeadRecord?
+    /// Leads, newest first, filtered and a page at a time.
+    func leads(matching query: LeadQuery) async throws -> LeadPage
+    /// The latest assignment within the window for each of the contact keys (sticky routing).
+    func recentAssignments(for keys: [ContactKey], since: Date) async throws -> RoutingHistory
+}
+
+/// The capacity ledger: leads taken per location per local day and week, changed only by conditional updates.
+public protocol CapacityStore: Sendable {
+    /// Records a routing decision for a lead, and — when it assigns one — takes its capacity slot, in one
+    /// transaction: the slot is taken only while both windows are below their limits (no read-then-write race).
+    /// A slot the lead held before (a reassignment) is released in the same transaction.
+    /// - Parameters:
+    ///   - slot: The slot to take, for an assignment; `nil` for an unrouted outcome.
+    ///   - limits: The limits the slot may fill its windows to.
+    ///   - manual: Whether a person made the assignment.
+    ///   - job: The routing job this completes, if any.
+    /// - Returns: ``SlotResult/full(_:)`` with the current usage when the location filled up in the meantime
+    ///   (nothing is written then).
+    func record(
+        _ decision: RoutingDecision,
+        forLead leadID: String,
+        slot: CapacitySlot?,
+        limits: SlotLimits,
+        manual: Bool,
+        completing job: Int64?,
+        at date: Date
+    ) async throws -> SlotResult
+    /// Gives back a lead's slot (the lead was rejected); its decision stays for the record.
+    /// - Returns: whether the lead held a slot.
+    func releaseSlot(ofLead leadID: String) async throws -> Bool
+    /// Usage in the given windows, for each slot's location.
+    func usage(in slots: [CapacitySlot]) async throws -> [String: CapacityUsage]
+}
+
+/// What recording a decision did to the ledger.
+public enum SlotResult: Sendable, Hashable {
+    /// Recorded; for an assignment, the location's usage after taking the slot.
+    case recorded(CapacityUsage?)
+    /// The location is full in the slot's windows (current usage given); nothing was written.
+    case full(CapacityUsage)
+}
+
+/// The durable queue: jobs claimed under a lease, so a job whose worker died is picked up again.
+public protocol JobStore: Sendable {
+    /// Claims up to `limit` due jobs of a kind that no live lease holds, oldest first.
+    func claimJobs(kind: Job.Kind, limit: Int, owner: String, leaseFor: Duration, now: Date) async throws -> [Job]
+    /// Marks a job done (e.g. a routing job whose lead was already routed).
+    func completeJob(_ id: Int64, at date: Date) async throws
+    /// How many jobs of a kind are waiting (claimed or not).
+    func pendingJobCount(kind: Job.Kind) async throws -> Int
+}
+
+/// Whether the store answers.
+public protocol StoreHealth: Sendable {
+    /// Runs a trivial query. - Throws: when the database cannot be reached.
+    func ping() async throws
+}
