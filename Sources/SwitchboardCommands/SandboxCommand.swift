@@ -20,7 +20,8 @@ public struct SandboxCommand: AsyncParsableCommand {
 
             Admin endpoints (agency token required): GET /_sandbox/journal[?operation=ID], \
             PUT /_sandbox/faults {"errorRate":0.2,"latencyMilliseconds":[0,50],"outageSeconds":30,\
-            "throttleSeconds":10}, POST /_sandbox/expire-location-tokens.
+            "throttleSeconds":10}, POST /_sandbox/expire-location-tokens, POST /_sandbox/locations/ID/contacts \
+            {"firstName":"Ana","postalCode":"78701"} (creates a contact and sends its signed ContactCreate webhook).
 
             Example:
               switchboard sandbox --port 8090 --seed examples/franchise-25.csv --error-rate 0.05

@@ -10,7 +10,17 @@ struct SandboxAdminController: Sendable {
     let journal: SandboxJournal
     let controls: SandboxControls
     let agencyToken: String
-    let webhookPublicKey: String
+    let webhooks: SandboxWebhooks
+
+    /// A contact created by hand in a sub-account, as a person would in GHL's UI.
+    struct ContactRequest: Decodable {
+        var firstName: String?
+        var lastName: String?
+        var email: String?
+        var phone: String?
+        var postalCode: String?
+        var source: String?
+    }
 
     /// Sub-account settings GHL keeps outside the API Switchboard uses.
     struct SettingsRequest: Decodable {
@@ -62,7 +72,37 @@ struct SandboxAdminController: Sendable {
             return .noContent
         }
         group.get("webhook-public-key") { _, _ -> String in
-            webhookPublicKey
+            webhooks.publicKeyBase64
+        }
+        // Creates a contact as GHL's UI would, which sends a signed ContactCreate webhook to the configured URLs.
+        group.post("locations/:id/contacts") { request, context -> Response in
+            try authorize(request)
+            let id = try context.parameters.require("id")
+            let input = try await request.decode(as: ContactRequest.self, context: context)
+            let draft = ContactInput(
+                firstName: input.firstName,
+                lastName: input.lastName,
+                email: input.email,
+                phone: input.phone,
+                postalCode: input.postalCode,
+                source: input.source ?? "sandbox",
+                tags: nil,
+                customFields: [:]
+            )
+            let contact: SandboxLocation.Contact
+            do {
+                contact = try await state.createContact(draft, in: id)
+            } catch let failure as SandboxFailure {
+                throw HTTPError(.init(code: failure.status), message: failure.message)
+            }
+            webhooks.contactEvent("ContactCreate", contact, locationID: id)
+            return Response(
+                status: .created,
+                headers: [.contentType: "application/json"],
+                body: .init(
+                    byteBuffer: ByteBuffer(string: #"{"contactId":"\#(contact.id)","webhook":"ContactCreate"}"#)
+                )
+            )
         }
         group.put("locations/:id/settings") { request, context -> HTTPResponse.Status in
             try authorize(request)

@@ -129,7 +129,7 @@ public struct SandboxServer: Sendable {
             journal: journal,
             controls: controls,
             agencyToken: configuration.agencyToken,
-            webhookPublicKey: webhooks.publicKeyBase64
+            webhooks: webhooks
         )
         .addRoutes(to: router.group("_sandbox"))
         return Application(

@@ -1,0 +1,175 @@
+import Foundation
+import LeadRouting
+import Storage
+
+/// A location in the API: the columns of the locations CSV in camelCase, plus `ghlLocationId`.
+struct LocationResource: Codable, Sendable, Equatable {
+    var id: String
+    var name: String
+    var postalCode: String?
+    var latitude: Double?
+    var longitude: Double?
+    var status: String
+    var dailyCapacity: Int?
+    var weeklyCapacity: Int?
+    var reservedForHot: Int
+    var radiusMiles: Double?
+    var priority: Int
+    var timezone: String
+    var territory: [String]
+    var hours: String?
+    var ghlLocationId: String?
+    var updatedAt: Date?
+
+    init(_ stored: StoredLocation) {
+        let location = stored.location
+        id = location.id
+        name = location.name
+        postalCode = location.postalCode?.text
+        latitude = location.coordinate?.latitude
+        longitude = location.coordinate?.longitude
+        status = location.status.rawValue
+        dailyCapacity = location.capacity.daily
+        weeklyCapacity = location.capacity.weekly
+        reservedForHot = location.capacity.reservedForHot
+        radiusMiles = location.radiusMiles
+        priority = location.priority
+        timezone = location.timeZoneIdentifier
+        territory = location.territory.map(\.text).sorted()
+        hours = location.businessHours?.description
+        ghlLocationId = stored.ghlLocationID
+        updatedAt = stored.updatedAt
+    }
+}
+
+/// A location as a client sends it (POST, PUT): every field checked, errors naming the field.
+struct LocationInput: Decodable, Sendable {
+    var id: String?
+    var name: String?
+    var postalCode: String?
+    var latitude: Double?
+    var longitude: Double?
+    var status: String?
+    var dailyCapacity: Int?
+    var weeklyCapacity: Int?
+    var reservedForHot: Int?
+    var radiusMiles: Double?
+    var priority: Int?
+    var timezone: String?
+    var territory: [String]?
+    var hours: String?
+    var ghlLocationId: String?
+
+    /// The location this input describes; `path` prefixes field names in errors (e.g. `locations[3].`).
+    func location(id pathID: String? = nil, path: String = "", at date: Date) throws -> StoredLocation {
+        guard let id = pathID ?? id, !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw Problem.invalidField(path + "id", "is required")
+        }
+        if let pathID, let bodyID = self.id, bodyID != pathID {
+            throw Problem.invalidField(path + "id", "'\(bodyID)' does not match the id in the URL ('\(pathID)')")
+        }
+        guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+            throw Problem.invalidField(path + "id", "'\(id)' may contain only letters, digits, '-', '_' and '.'")
+        }
+        guard let name, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw Problem.invalidField(path + "name", "is required")
+        }
+        var location = Location(id: id, name: name)
+        try apply(to: &location, path: path)
+        return StoredLocation(location: location, ghlLocationID: ghlLocationId, updatedAt: date)
+    }
+
+    /// Applies the fields that are present to a location (PATCH applies only those).
+    func apply(to location: inout Location, path: String = "") throws {
+        if let name {
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw Problem.invalidField(path + "name", "cannot be empty")
+            }
+            location.name = name
+        }
+        if let postalCode {
+            guard let code = PostalCode(parsing: postalCode) else {
+                throw Problem.invalidField(
+                    path + "postalCode",
+                    "'\(postalCode)' is not a US ZIP or Canadian postal code"
+                )
+            }
+            location.postalCode = code
+        }
+        switch (latitude, longitude) {
+        case (let latitude?, let longitude?):
+            guard (-90...90).contains(latitude) else {
+                throw Problem.invalidField(path + "latitude", "must be between -90 and 90")
+            }
+            guard (-180...180).contains(longitude) else {
+                throw Problem.invalidField(path + "longitude", "must be between -180 and 180")
+            }
+            location.coordinate = Coordinate(latitude: latitude, longitude: longitude)
+        case (nil, nil): break
+        case (nil, _): throw Problem.invalidField(path + "latitude", "is missing; give latitude and longitude together")
+        case (_, nil):
+            throw Problem.invalidField(path + "longitude", "is missing; give latitude and longitude together")
+        }
+        if let status {
+            guard let parsed = LocationStatus(rawValue: status) else {
+                let allowed = LocationStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                throw Problem.invalidField(path + "status", "'\(status)' is not one of \(allowed)")
+            }
+            location.status = parsed
+        }
+        if let dailyCapacity {
+            guard dailyCapacity >= 0 else { throw Problem.invalidField(path + "dailyCapacity", "cannot be negative") }
+            location.capacity.daily = dailyCapacity
+        }
+        if let weeklyCapacity {
+            guard weeklyCapacity >= 0 else { throw Problem.invalidField(path + "weeklyCapacity", "cannot be negative") }
+            location.capacity.weekly = weeklyCapacity
+        }
+        if let reservedForHot {
+            guard reservedForHot >= 0 else { throw Problem.invalidField(path + "reservedForHot", "cannot be negative") }
+            location.capacity.reservedForHot = reservedForHot
+        }
+        if let daily = location.capacity.daily, location.capacity.reservedForHot > daily {
+            throw Problem.invalidField(
+                path + "reservedForHot",
+                "\(location.capacity.reservedForHot) is more than the daily capacity \(daily)"
+            )
+        }
+        if let radiusMiles {
+            guard radiusMiles > 0 && radiusMiles <= 12_500 else {
+                throw Problem.invalidField(path + "radiusMiles", "must be more than 0 and at most 12500")
+            }
+            location.radiusMiles = radiusMiles
+        }
+        if let priority { location.priority = priority }
+        if let timezone {
+            guard TimeZone(identifier: timezone) != nil else {
+                throw Problem.invalidField(
+                    path + "timezone",
+                    "'\(timezone)' is not an IANA time zone such as America/Chicago"
+                )
+            }
+            location.timeZoneIdentifier = timezone
+        }
+        if let territory {
+            var codes: Set<PostalCode> = []
+            for (index, text) in territory.enumerated() {
+                guard let code = PostalCode(parsing: text) else {
+                    throw Problem.invalidField(
+                        path + "territory[\(index)]",
+                        "'\(text)' is not a US ZIP or Canadian postal code"
+                    )
+                }
+                codes.insert(code)
+            }
+            location.territory = codes
+        }
+        if let hours {
+            do {
+                location.businessHours = hours.isEmpty ? nil : try WeeklyHours(parsing: hours)
+            } catch {
+                throw Problem.invalidField(path + "hours", error.reason)
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+public import Foundation
+public import LeadRouting
+public import Storage
+
+/// Routes stored leads with the core policy against the stored locations, taking capacity through the store's
+/// conditional ledger. Keeps a mirror of the ledger to decide without a query per candidate; when the mirror is
+/// stale (another process took the slot) the store refuses the take, the mirror is corrected and the lead is
+/// decided again — so the ledger stays exact whatever the mirror says.
+public actor LeadRouter {
+    private let store: any SwitchboardStore
+    private let directory: PostalDirectory
+    public let policy: RoutingPolicy
+    private let metrics: ServiceMetrics
+    private let now: @Sendable () -> Date
+    private var engine: RoutingEngine
+    private var ghlLocationIDs: [String: String] = [:]
+    private var ledger = CapacityLedger()
+
+    public init(
+        store: any SwitchboardStore,
+        directory: PostalDirectory,
+        policy: RoutingPolicy,
+        metrics: ServiceMetrics,
+        now: @escaping @Sendable () -> Date
+    ) async throws {
+        self.store = store
+        self.directory = directory
+        self.policy = policy
+        self.metrics = metrics
+        self.now = now
+        let stored = try await store.allLocations()
+        self.engine = try RoutingEngine(locations: stored.map(\.location), directory: directory, policy: policy)
+        self.ghlLocationIDs = Dictionary(
+            uniqueKeysWithValues: stored.compactMap { s in s.ghlLocationID.map { (s.id, $0) } }
+        )
+        try await refreshLedger()
+    }
+
+    /// The engine routing currently uses.
+    public var currentEngine: RoutingEngine { engine }
+
+    /// Checks that a set of locations can be routed (placeable, known time zones, consistent capacity) without
+    /// changing anything. - Throws: ``RoutingError``.
+    public func validate(_ locations: [Location]) throws(RoutingError) {
+        _ = try RoutingEngine(locations: locations, directory: directory, policy: policy)
+    }
+
+    /// Rebuilds the engine from the stored locations (after they changed) and reloads the ledger mirror.
+    public func reloadLocations() async throws {
+        let stored = try await store.allLocations()
+        engine = try RoutingEngine(locations: stored.map(\.location), directory: directory, policy: policy)
+        ghlLocationIDs = Dictionary(uniqueKeysWithValues: stored.compactMap { s in s.ghlLocationID.map { (s.id, $0) } })
+        try await refreshLedger()
+    }
+
+    /// Reloads every location's usage in its current windows from the store.
+    public func refreshLedger() async throws {
+        let date = now()
+        let slots = engine.locations.compactMap { location in
+            engine.windows(ofLocationWithID: location.id, at: date).map {
+                CapacitySlot(locationID: location.id, windows: $0)
+            }
+        }
+        let usage = try await store.usage(in: slots)
+        var fresh = CapacityLedger()
+        for slot in slots {
+            guard let windows = engine.windows(ofLocationWithID: slot.locationID, at: date) else { continue }
+            fresh.setUsage(usage[slot.locationID] ?? CapacityUsage(), of: slot.locationID, in: windows)
+        }
+        ledger = fresh
+    }
+
+    /// Routes a stored lead and records the decision (completing its routing job).
+    /// - Returns: The decision, or `nil` when the lead is unknown or was already routed.
+    @discardableResult
+    public func route(leadID: String, job: Int64?) async throws -> RoutingDecision? {
+        guard let record = try await store.lead(id: leadID), record.status == .received else {
+            if let job { try await store.completeJob(job, at: now()) }
+            return nil
+        }
+        let started = ContinuousClock.now
+        let lead = record.lead
+        let history = try await store.recentAssignments(
+            for: lead.contactKeys,
+            since: lead.arrivedAt.addingTimeInterval(-Double(policy.stickyDays) * 86_400)
+        )
+        // Each refusal corrects the mirror for one location, so this ends; the bound only guards against a bug.
+        for _ in 0..<(engine.locations.count * 2 + 4) {
+            let decision = engine.decide(lead, ledger: ledger, history: history)
+            var slot: CapacitySlot?
+            var limits = SlotLimits.unlimited
+            if decision.outcome == .assigned, let locationID = decision.locationID, let windows = decision.windows,
+                let location = engine.location(withID: locationID)
+            {
+                slot = CapacitySlot(locationID: locationID, windows: windows)
+                limits = SlotLimits(location.capacity, hotLead: decision.hotLead)
+            }
+            let result = try await store.record(
+                decision,
+                forLead: leadID,
+                slot: slot,
+                limits: limits,
+                manual: false,
+                completing: job,
+                at: now()
+            )
+            switch result {
+            case .recorded(let usage):
+                if let slot, let usage, let windows = decision.windows {
+                    mirror(usage, of: slot.locationID, in: windows)
+                }
+                let elapsed = ContinuousClock.now - started
+                metrics.leadRouted(
+                    outcome: decision.outcome,
+                    nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds
+                        / 1_000_000_000
+                )
+                return decision
+            case .full(let usage):
+                if let slot, let windows = decision.windows { ledger.setUsage(usage, of: slot.locationID, in: windows) }
+            }
+        }
+        throw StoreError.unavailable("capacity kept changing while routing lead \(leadID)")
+    }
+
+    /// Decides a lead without storing anything or using capacity (the preview endpoint).
+    public func preview(_ lead: Lead) async throws -> RoutingDecision {
+        let history = try await store.recentAssignments(
+            for: lead.contactKeys,
+            since: lead.arrivedAt.addingTimeInterval(-Double(policy.stickyDays) * 86_400)
+        )
+        try await refreshLedger()
+        return engine.decide(lead, ledger: ledger, history: history)
+    }
+
+    /// Why a manual assignment was refused.
+    public enum AssignmentError: Error, Sendable, Equatable {
+        case unknownLead(String)
+        case unknownLocation(String)
+        case full(locationID: String, usage: CapacityUsage, limits: CapacityLimits)
+    }
+
+    /// Assigns a lead by hand (from the review queue, or away from its location), through the ledger: the slot is
+    /// taken in the location's windows now, and a slot the lead held is given back.
+    /// - Parameter overrideCapacity: Take the slot even when the location is full.
+    public func assign(
+        leadID: String,
+        to locationID: String,
+        overrideCapacity: Bool,
+        note: String?
+    ) async throws
+        -> RoutingDecision
+    {
+        guard let record = try await store.lead(id: leadID) else { throw AssignmentError.unknownLead(leadID) }
+        guard let location = engine.location(withID: locationID),
+            let windows = engine.windows(ofLocationWithID: locationID, at: now())
+        else { throw AssignmentError.unknownLocation(locationID) }
+        let hot = (record.lead.score ?? 0) >= policy.hotScoreThreshold
+        var distance: Double?
+        if let point = engine.point(ofLocationWithID: locationID) {
+            let preview = engine.decide(record.lead, ledger: ledger)
+            if let leadPoint = preview.explanation.point?.coordinate {
+                distance = (leadPoint.distanceMiles(to: point) * 10).rounded() / 10
+            }
+        }
+        var notes = ["assigned by hand to \(locationID)" + (overrideCapacity ? ", over its capacity" : "")]
+        if let previous = record.decision?.locationID, previous != locationID { notes.append("was \(previous)") }
+        if let note, !note.isEmpty { notes.append(note) }
+        let decision = RoutingDecision(
+            leadID: leadID,
+            outcome: .assigned,
+            locationID: locationID,
+            distanceMiles: distance,
+            hotLead: hot,
+            windows: windows,
+            explanation: RoutingExplanation(point: record.decision?.explanation.point, rule: .manual, notes: notes)
+        )
+        let slot = CapacitySlot(locationID: locationID, windows: windows)
+        let result = try await store.record(
+            decision,
+            forLead: leadID,
+            slot: slot,
+            limits: overrideCapacity ? .unlimited : SlotLimits(location.capacity, hotLead: hot),
+            manual: true,
+            completing: nil,
+            at: now()
+        )
+        switch result {
+        case .recorded(let usage):
+            if let usage { mirror(usage, of: locationID, in: windows) }
+            try await refreshLedger()
+            return decision
+        case .full(let usage):
+            ledger.setUsage(usage, of: locationID, in: windows)
+            throw AssignmentError.full(locationID: locationID, usage: usage, limits: location.capacity)
+        }
+    }
+
+    /// Gives back a lead's slot (the lead was rejected).
+    public func release(leadID: String) async throws -> Bool {
+        let released = try await store.releaseSlot(ofLead: leadID)
+        if released { try await refreshLedger() }
+        return released
+    }
+
+    /// The GHL sub-account id of a location, if known.
+    public func ghlLocationID(of locationID: String) -> String? { ghlLocationIDs[locationID] }
+
+    /// Keeps the higher of two counts for the same windows: answers from concurrent commits may arrive out of order.
+    private func mirror(_ usage: CapacityUsage, of locationID: String, in windows: CapacityWindows) {
+        let known = ledger.usage(of: locationID, in: windows)
+        ledger.setUsage(
+            CapacityUsage(today: max(known.today, usage.today), thisWeek: max(known.thisWeek, usage.thisWeek)),
+            of: locationID,
+            in: windows
+        )
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+public import ServiceLifecycle
+import Storage
+import Synchronization
+
+/// Routes every stored lead: woken right after each intake commit, and polling for anything left behind (leads
+/// whose routing was interrupted by a crash are claimed again once their lease lapses). Finishes the batch in
+/// hand on graceful shutdown.
+public final class RoutingWorker: Service, Sendable {
+    private let store: any SwitchboardStore
+    private let router: LeadRouter
+    private let signal = WorkSignal()
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let owner = "router-\(UUID().uuidString.prefix(8))"
+    private let running = Atomic<Bool>(false)
+    private let metrics: ServiceMetrics
+    /// How long a claim holds a job; a worker that dies lets it go after this.
+    let lease: Duration
+    /// How often the worker looks for jobs when nobody wakes it.
+    let pollInterval: Duration
+
+    init(
+        store: any SwitchboardStore,
+        router: LeadRouter,
+        metrics: ServiceMetrics,
+        lease: Duration = .seconds(30),
+        pollInterval: Duration = .seconds(1),
+        logger: Logger,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.store = store
+        self.router = router
+        self.metrics = metrics
+        self.lease = lease
+        self.pollInterval = pollInterval
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Whether the worker's loop is running (for `/health/ready`).
+    public var isRunning: Bool { running.load(ordering: .relaxed) }
+
+    /// Says new leads are waiting.
+    func wake() { signal.signal() }
+
+    public func run() async throws {
+        running.store(true, ordering: .relaxed)
+        defer { running.store(false, ordering: .relaxed) }
+        logger.info("routing worker started", metadata: ["owner": "\(owner)"])
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await drain()
+            } catch {
+                logger.warning("routing pass failed; will retry", metadata: ["error": "\(error)"])
+            }
+            await cancelWhenGracefulShutdown { [signal, pollInterval] in await signal.wait(timeout: pollInterval) }
+        }
+        logger.info("routing worker stopped")
+    }
+
+    /// Routes jobs until none is due.
+    func drain() async throws {
+        while !Task.isShuttingDownGracefully {
+            let jobs = try await store.claimJobs(kind: .route, limit: 128, owner: owner, leaseFor: lease, now: now())
+            if jobs.isEmpty { return }
+            for job in jobs {
+                guard let leadID = job.leadID else {
+                    try await store.completeJob(job.id, at: now())
+                    continue
+                }
+                do {
+                    try await router.route(leadID: leadID, job: job.id)
+                } catch {
+                    // The lease lapses and the job is tried again.
+                    logger.warning("routing failed", metadata: ["lead": "\(leadID)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+}

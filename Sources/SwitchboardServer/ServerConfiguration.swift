@@ -1,0 +1,43 @@
+import Foundation
+public import HighLevel
+public import LeadRouting
+
+/// How the service runs: where it listens, the API token, webhook verification, routing policy and workers.
+public struct ServerConfiguration: Sendable {
+    /// The address to listen on.
+    public var host: String
+    /// The port to listen on (0 picks a free one).
+    public var port: Int
+    /// The bearer token of the admin and lead APIs.
+    public var apiToken: String
+    /// Keys and age limit for GHL webhook signatures.
+    public var webhookVerification: WebhookVerifier.Configuration
+    /// A GHL custom field id whose value is the postal code when a contact has no `postalCode`.
+    public var postalCodeCustomFieldID: String?
+    /// The routing policy.
+    public var policy: RoutingPolicy
+    /// How long a routing worker holds a job before another may take it.
+    public var workerLease: Duration
+    /// How often the routing worker looks for left-behind jobs.
+    public var workerPollInterval: Duration
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        apiToken: String,
+        webhookVerification: WebhookVerifier.Configuration = WebhookVerifier.Configuration(),
+        postalCodeCustomFieldID: String? = nil,
+        policy: RoutingPolicy = RoutingPolicy(),
+        workerLease: Duration = .seconds(30),
+        workerPollInterval: Duration = .seconds(1)
+    ) {
+        self.host = host
+        self.port = port
+        self.apiToken = apiToken
+        self.webhookVerification = webhookVerification
+        self.postalCodeCustomFieldID = postalCodeCustomFieldID
+        self.policy = policy
+        self.workerLease = workerLease
+        self.workerPollInterval = workerPollInterval
+    }
+}

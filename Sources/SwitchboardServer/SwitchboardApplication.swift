@@ -1,0 +1,74 @@
+public import Foundation
+import HighLevel
+public import Hummingbird
+public import LeadRouting
+public import Logging
+public import ServiceLifecycle
+public import Storage
+
+/// Assembles the service: routes, middleware, the routing worker. Tests call this too.
+/// - Parameters:
+///   - configuration: Where to listen, the API token, webhook keys, policy.
+///   - store: Where everything is persisted.
+///   - directory: Postal code centroids.
+///   - services: Further long-lived parts to run with the server (e.g. an in-process GHL sandbox).
+///   - metrics: The metrics registry `/metrics` renders.
+///   - now: The clock (injected in tests).
+///   - onServerRunning: Called with the bound port once the server listens.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    store: any SwitchboardStore,
+    directory: PostalDirectory,
+    services: [any Service] = [],
+    metrics: ServiceMetrics = ServiceMetrics(),
+    logger: Logger = Logger(label: "switchboard"),
+    now: @escaping @Sendable () -> Date = { Date() },
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    let router = try await LeadRouter(
+        store: store,
+        directory: directory,
+        policy: configuration.policy,
+        metrics: metrics,
+        now: now
+    )
+    let worker = RoutingWorker(
+        store: store,
+        router: router,
+        metrics: metrics,
+        lease: configuration.workerLease,
+        pollInterval: configuration.workerPollInterval,
+        logger: logger,
+        now: now
+    )
+    let intake = LeadIntake(batcher: IntakeBatcher(store: store), worker: worker, metrics: metrics)
+
+    let http = Router()
+    http.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    http.add(middleware: ProblemMiddleware())
+    let operations = OperationsController(store: store, router: router, worker: worker, metrics: metrics, now: now)
+    operations.addRoutes(to: http)
+    WebhookController(
+        verifier: WebhookVerifier(configuration: configuration.webhookVerification),
+        intake: intake,
+        metrics: metrics,
+        postalCodeCustomFieldID: configuration.postalCodeCustomFieldID,
+        now: now
+    )
+    .addRoutes(to: http)
+    let api = http.group("v1").add(middleware: APITokenMiddleware(token: configuration.apiToken))
+    LeadsController(intake: intake, store: store, router: router, now: now).addRoutes(to: api)
+    LocationsController(store: store, router: router, now: now).addRoutes(to: api)
+    operations.addAdminRoutes(to: api)
+
+    return Application(
+        router: http,
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "switchboard"
+        ),
+        services: [worker] + services,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        logger: logger
+    )
+}

@@ -1,0 +1,103 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LeadRouting
+import Storage
+import SwitchboardServer
+import SwitchboardTesting
+import Testing
+
+@Suite("Webhook intake")
+struct WebhookIntakeTests {
+    @Test("A signed ContactCreate becomes a stored lead, routed with an explanation")
+    func signedContactCreateIsRouted() async throws {
+        let service = try await TestService()
+        let (body, signature) = try service.contactCreate(postalCode: "78703", email: "ana@example.com")
+        try await service.test { client in
+            let response = try await client.webhook(body, signature: signature)
+            #expect(response.status == .ok)
+            let id = try #require(try response.json()["leadId"] as? String)
+            let lead = try await client.routedLead(id)
+            #expect(lead["status"] as? String == "assigned")
+            #expect(lead["locationId"] as? String == "atx-downtown")
+            #expect(lead["channel"] as? String == "webhook")
+            #expect(lead["ghlOriginLocationId"] as? String == "intake-location")
+            let decision = try #require(lead["decision"] as? [String: Any])
+            #expect((decision["summary"] as? String)?.contains("atx-downtown") == true)
+            let explanation = try #require(decision["explanation"] as? [String: Any])
+            #expect((explanation["candidates"] as? [Any])?.isEmpty == false)
+        }
+    }
+
+    @Test(
+        "Tampered, unsigned, stale and wrongly keyed webhooks are rejected with problem+json and store nothing",
+        arguments: ["tampered", "unsigned", "stale", "garbage signature"]
+    )
+    func rejectedWebhooksStoreNothing(kind: String) async throws {
+        let service = try await TestService()
+        var (body, signature) = try service.contactCreate(
+            postalCode: "78703",
+            timestamp: kind == "stale" ? service.clock.now.addingTimeInterval(-301) : nil
+        )
+        var header: String? = signature
+        switch kind {
+        case "tampered":
+            body = Data(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "78703", with: "78704").utf8)
+        case "unsigned": header = nil
+        case "garbage signature": header = "bm90IGEgc2lnbmF0dXJl"
+        default: break
+        }
+        let finalBody = body
+        let finalHeader = header
+        try await service.test { client in
+            let response = try await client.webhook(finalBody, signature: finalHeader)
+            #expect(response.status == .unauthorized)
+            #expect(response.headers[.contentType] == "application/problem+json")
+            #expect(try response.json()["type"] as? String == "urn:switchboard:problem:webhook-rejected")
+        }
+        #expect(try await service.store.leads(matching: LeadQuery()).leads.isEmpty)
+    }
+
+    @Test("A replayed webhook (same webhookId) is refused and stores nothing more")
+    func replayedWebhookIsRefused() async throws {
+        let service = try await TestService()
+        let (body, signature) = try service.contactCreate(postalCode: "78703", webhookID: "wh-1")
+        try await service.test { client in
+            let first = try await client.webhook(body, signature: signature)
+            #expect(first.status == .ok)
+            let again = try await client.webhook(body, signature: signature)
+            #expect(again.status == .conflict)
+            #expect(try again.json()["leadId"] as? String == (try first.json()["leadId"] as? String))
+        }
+        #expect(try await service.store.leads(matching: LeadQuery()).leads.count == 1)
+    }
+
+    @Test("Other events are acknowledged and ignored")
+    func otherEventsAreIgnored() async throws {
+        let service = try await TestService()
+        let (body, signature) = try service.contactCreate(postalCode: "78703", type: "ContactDelete")
+        try await service.test { client in
+            let response = try await client.webhook(body, signature: signature)
+            #expect(response.status == .ok)
+            #expect(try response.json()["status"] as? String == "ignored")
+        }
+        #expect(try await service.store.leads(matching: LeadQuery()).leads.isEmpty)
+    }
+
+    @Test("The postal code may come from a configured custom field")
+    func postalCodeFromCustomField() async throws {
+        var service = try await TestService()
+        service.configuration.postalCodeCustomFieldID = "zipField"
+        let (body, signature) = try service.contactCreate(
+            postalCode: nil,
+            extra: ["customFields": [["id": "other", "value": "x"], ["id": "zipField", "value": "78703"]]]
+        )
+        try await service.test { client in
+            let response = try await client.webhook(body, signature: signature)
+            let id = try #require(try response.json()["leadId"] as? String)
+            let lead = try await client.routedLead(id)
+            #expect(lead["postalCode"] as? String == "78703")
+            #expect(lead["outcome"] as? String == "assigned")
+        }
+    }
+}
