@@ -213,6 +213,11 @@ public struct SandboxServer: Sendable {
         }
     }
 
+    /// The id of the sub-account with this exact name, if there is one.
+    public func subAccountID(named name: String) async -> String? {
+        await state.allLocations().first { $0.name == name }?.id
+    }
+
     /// The number of sub-accounts.
     public func subAccountCount() async -> Int {
         await state.allLocations().count

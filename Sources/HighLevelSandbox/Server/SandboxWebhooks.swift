@@ -5,6 +5,7 @@ public import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Synchronization
 
 /// Sends GHL-style webhooks (`ContactCreate`, `ContactUpdate`) to the configured URLs, signed like GHL's
 /// `x-ghl-signature`: Ed25519 over the raw body, base64. As GHL does, a delivery is retried only when the receiver
@@ -12,7 +13,15 @@ import NIOHTTP1
 public struct SandboxWebhooks: Sendable {
     /// The key the sandbox signs with; give its public half to the receiver's verifier.
     public let signingKey: Curve25519.Signing.PrivateKey
-    public let urls: [URL]
+    private let targets: Targets
+    /// Where webhooks go.
+    public var urls: [URL] { targets.urls.withLock { $0 } }
+
+    /// The receivers, changeable once the receiver knows its port.
+    private final class Targets: Sendable {
+        let urls: Mutex<[URL]>
+        init(_ urls: [URL]) { self.urls = Mutex(urls) }
+    }
     private let logger: Logger
     private let now: @Sendable () -> Date
     /// The first retry waits this long; each further one doubles it.
@@ -25,7 +34,7 @@ public struct SandboxWebhooks: Sendable {
         logger: Logger = Logger(label: "switchboard.sandbox.webhooks"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.urls = urls
+        self.targets = Targets(urls)
         self.signingKey = signingKey
         self.retryDelay = retryDelay
         self.logger = logger
@@ -35,8 +44,14 @@ public struct SandboxWebhooks: Sendable {
     /// The public key as base64 (raw 32 bytes), as receivers configure it.
     public var publicKeyBase64: String { signingKey.publicKey.rawRepresentation.base64EncodedString() }
 
+    /// Sends webhooks to these URLs from now on (e.g. once the receiver has bound its port).
+    public func setURLs(_ urls: [URL]) {
+        targets.urls.withLock { $0 = urls }
+    }
+
     /// Sends a contact event to every URL, in the background.
     func contactEvent(_ type: String, _ contact: SandboxLocation.Contact, locationID: String) {
+        let urls = self.urls
         guard !urls.isEmpty else { return }
         var payload: [String: Any] = [
             "type": type,

@@ -1,0 +1,90 @@
+import Foundation
+import HighLevelSandbox
+import Hummingbird
+import LeadRouting
+import Logging
+import RoutingFiles
+import ServiceLifecycle
+import Storage
+
+/// The in-process GHL sandbox of the embedded default, with the demo franchise loaded into an empty database.
+struct EmbeddedSandbox: Sendable {
+    let server: SandboxServer
+    let application: any Service
+    /// The sandbox sub-account new contacts are created in for the sample webhook.
+    let intakeSubAccountID: String
+    /// Set when this start loaded the demo franchise.
+    let demoLoaded: Int?
+
+    static func start(
+        settings: ServeSettings,
+        store: any SwitchboardStore,
+        directory: PostalDirectory,
+        logger: Logger
+    ) async throws -> EmbeddedSandbox {
+        let server = try SandboxServer(
+            configuration: SandboxServer.Configuration(
+                host: settings.host,
+                port: settings.sandboxPort,
+                dataDirectory: settings.dataDirectory
+            )
+        )
+        var demoLoaded: Int?
+        if try await store.allLocations().isEmpty {
+            guard FileManager.default.fileExists(atPath: settings.demoLocations) else {
+                throw ServeSettings.Problem(
+                    description: "\(settings.demoLocations): the demo locations file does not exist "
+                        + "(run from the repository, or give --demo-locations)"
+                )
+            }
+            let file = try LocationsFile(contentsOf: settings.demoLocations, directory: directory)
+            let ids = try await server.seed(
+                subAccounts: file.locations.map { ($0.name, $0.postalCode?.text, $0.timeZoneIdentifier) }
+            )
+            let now = Date()
+            try await store.saveLocations(
+                zip(file.locations, ids).map { StoredLocation(location: $0, ghlLocationID: $1, updatedAt: now) }
+            )
+            demoLoaded = ids.count
+        }
+        var intake = await server.subAccountID(named: ServiceRuntime.intakeSubAccountName)
+        if intake == nil {
+            intake = try await server.seed(subAccounts: [(ServiceRuntime.intakeSubAccountName, nil, "America/Chicago")])
+                .first
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var sandboxLogger = logger
+        sandboxLogger.logLevel = max(logger.logLevel, .notice)
+        let application = try server.makeApplication(logger: sandboxLogger) { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        // The sandbox binds when the service group runs it; its port is only needed for the banner, which is
+        // printed after Switchboard itself is up.
+        let portBox = PortBox()
+        Task {
+            for await port in ports { await portBox.set(port) }
+        }
+        return EmbeddedSandbox(
+            server: server,
+            application: application,
+            intakeSubAccountID: intake ?? "",
+            demoLoaded: demoLoaded,
+            portBox: portBox
+        )
+    }
+
+    let portBox: PortBox
+
+    /// The sandbox's bound port, once known.
+    actor PortBox {
+        private(set) var port: Int?
+        func set(_ port: Int) { self.port = port }
+
+        /// The port, waiting up to 5 s for the sandbox to bind.
+        func bound() async -> Int? {
+            for _ in 0..<500 where port == nil { try? await Task.sleep(for: .milliseconds(10)) }
+            return port
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HighLevelSandbox
+
+/// What `serve` prints once it listens: where things are, and how to try it.
+struct ServeBanner {
+    let settings: ServeSettings
+    let port: Int
+    let apiToken: String
+    let generatedToken: Bool
+    let databasePath: String
+    let locationCount: Int
+    let sandbox: EmbeddedSandbox?
+    /// The sandbox's bound port.
+    let sandboxPort: Int
+
+    var text: String {
+        let base = "http://\(settings.host):\(port)"
+        var lines: [String] = []
+        if let sandbox {
+            let sandboxBase = "http://\(settings.host):\(sandboxPort)"
+            lines += [
+                "Switchboard is running on the embedded default: SQLite storage and an in-process GHL sandbox",
+                "(no real GHL is contacted; give --ghl-base-url, --ghl-token and --ghl-company-id for one).",
+                "",
+                "  database:    \(databasePath)",
+                "  GHL sandbox: \(sandboxBase)  (agency token \(sandbox.server.configuration.agencyToken))",
+                sandbox.demoLoaded.map {
+                    "  demo data:   loaded \($0) locations from \(settings.demoLocations), created in the sandbox as sub-accounts"
+                } ?? "  locations:   \(locationCount) (kept from an earlier run)",
+            ]
+        } else {
+            lines += [
+                "Switchboard is running against GHL at \(settings.ghl?.baseURL.absoluteString ?? "?").",
+                "",
+                "  database:    \(databasePath)",
+                "  locations:   \(locationCount)",
+            ]
+        }
+        lines += [
+            "  API:         \(base)/v1   (Authorization: Bearer \(apiToken))"
+                + (generatedToken ? "  [generated; set SWITCHBOARD_API_TOKEN to choose]" : ""),
+            "  webhooks:    POST \(base)/webhooks/ghl",
+            "  health:      \(base)/health/ready   metrics: \(base)/metrics   API description: \(base)/openapi.json",
+        ]
+        if let sandbox {
+            let sandboxBase = "http://\(settings.host):\(sandboxPort)"
+            lines += [
+                "",
+                "Send a signed sample webhook (a new contact in the sandbox's intake sub-account; the sandbox sends its",
+                "signed ContactCreate here):",
+                "  curl -s -X POST -H 'Authorization: Bearer \(sandbox.server.configuration.agencyToken)' "
+                    + "-H 'Content-Type: application/json' \\",
+                "    -d '{\"firstName\":\"Ana\",\"email\":\"ana@example.com\",\"postalCode\":\"78703\"}' \\",
+                "    \(sandboxBase)/_sandbox/locations/\(sandbox.intakeSubAccountID)/contacts",
+                "See where it went:",
+                "  curl -s -H 'Authorization: Bearer \(apiToken)' '\(base)/v1/leads?limit=1'",
+            ]
+        }
+        lines += ["", "Press Ctrl-C to stop (in-flight requests and routing finish first)."]
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,149 @@
+public import ArgumentParser
+import Crypto
+import Foundation
+import HighLevel
+import Hummingbird
+import LeadRouting
+import Logging
+import ReferenceGeodata
+import ServiceLifecycle
+import Storage
+import SwitchboardServer
+
+/// `switchboard serve`: the running service.
+public struct ServeCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run Switchboard: take leads in (GHL webhooks, the API), route them, serve the admin API.",
+        discussion: """
+            Settings come from flags, then environment variables, then a JSON config file (--config), then \
+            defaults. Each flag's environment variable is named in its help; in the config file the same \
+            settings nest by their dotted name, e.g. {"switchboard": {"port": 8080}, "ghl": {"baseUrl": "…"}}.
+
+            Embedded default: with no GHL credentials, Switchboard stores in DATA_DIR/switchboard.sqlite, starts \
+            the GHL sandbox in-process (sub-accounts kept in DATA_DIR/ghl-sandbox.sqlite), and on an empty \
+            database loads the demo franchise (--demo-locations) as locations and as sandbox sub-accounts. It \
+            prints the URLs, the API token and a curl that sends a signed sample webhook.
+
+            With --ghl-base-url, --ghl-token and --ghl-company-id (a real GHL, or a sandbox started with \
+            `switchboard sandbox`) there is no in-process sandbox and no demo data; give GHL's webhook public \
+            key with --ghl-webhook-public-key.
+
+            Endpoints: POST /webhooks/ghl (signed GHL webhooks), POST /v1/leads, GET /v1/leads[/ID], \
+            POST /v1/leads/ID/assign, GET|POST|PUT /v1/locations, PATCH /v1/locations/ID, GET /v1/capacity, \
+            POST /v1/route/preview (all /v1 need 'Authorization: Bearer TOKEN'), GET /health/live, \
+            GET /health/ready, GET /metrics, GET /openapi.json.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Where the database lives [SWITCHBOARD_DATA_DIR] (default: .).", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(help: ArgumentHelp("The port to listen on [SWITCHBOARD_PORT] (default: 8080).", valueName: "port"))
+    var port: Int?
+
+    @Option(help: ArgumentHelp("The address to listen on [SWITCHBOARD_HOST] (default: 127.0.0.1).", valueName: "host"))
+    var host: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The bearer token of the /v1 API [SWITCHBOARD_API_TOKEN] (default: generated and printed).",
+            valueName: "token"
+        )
+    )
+    var apiToken: String?
+
+    @Option(help: ArgumentHelp("A real GHL's API base URL [GHL_BASE_URL].", valueName: "url"))
+    var ghlBaseUrl: String?
+
+    @Option(help: ArgumentHelp("The GHL agency token [GHL_TOKEN].", valueName: "token"))
+    var ghlToken: String?
+
+    @Option(help: ArgumentHelp("The GHL agency's company id [GHL_COMPANY_ID].", valueName: "id"))
+    var ghlCompanyId: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "GHL's Ed25519 webhook public key, base64 [GHL_WEBHOOK_PUBLIC_KEY]; legacy RSA signatures use GHL's published key.",
+            valueName: "key"
+        )
+    )
+    var ghlWebhookPublicKey: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A GHL custom field id holding the postal code when a contact has none [SWITCHBOARD_POSTAL_CODE_FIELD].",
+            valueName: "id"
+        )
+    )
+    var postalCodeField: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Demo locations loaded into an empty database on the embedded default [SWITCHBOARD_DEMO_LOCATIONS] (default: examples/franchise-25.csv).",
+            valueName: "file"
+        )
+    )
+    var demoLocations: String?
+
+    @Option(help: ArgumentHelp("The embedded sandbox's port [SWITCHBOARD_SANDBOX_PORT] (default: 8090).", valueName: "port"))
+    var sandboxPort: Int?
+
+    @Option(help: ArgumentHelp("Service radius for locations without one, miles [ROUTING_DEFAULT_RADIUS_MILES] (default: 25).", valueName: "miles"))
+    var defaultRadius: Double?
+
+    @Option(help: ArgumentHelp("Score at which a lead is hot [ROUTING_HOT_SCORE_THRESHOLD] (default: 80).", valueName: "score"))
+    var hotThreshold: Int?
+
+    @Option(help: ArgumentHelp("Days a repeat lead returns to its location [ROUTING_STICKY_DAYS] (default: 90).", valueName: "days"))
+    var stickyDays: Int?
+
+    @Option(help: ArgumentHelp("ignore, prefer-open or require-open [ROUTING_BUSINESS_HOURS] (default: ignore).", valueName: "rule"))
+    var businessHours: String?
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error [SWITCHBOARD_LOG_LEVEL] (default: info).", valueName: "level"))
+    var logLevel: String?
+
+    @Option(help: ArgumentHelp("A JSON config file [SWITCHBOARD_CONFIG].", valueName: "file"))
+    var config: String?
+
+    public init() {}
+
+    /// The flags given, by configuration key.
+    var flags: [String: String] {
+        var flags: [String: String] = [:]
+        let K = ServeSettings.Key.self
+        flags[K.dataDir] = dataDir
+        flags[K.port] = port.map(String.init)
+        flags[K.host] = host
+        flags[K.apiToken] = apiToken
+        flags[K.ghlBaseURL] = ghlBaseUrl
+        flags[K.ghlToken] = ghlToken
+        flags[K.ghlCompanyID] = ghlCompanyId
+        flags[K.ghlWebhookPublicKey] = ghlWebhookPublicKey
+        flags[K.postalCodeField] = postalCodeField
+        flags[K.demoLocations] = demoLocations
+        flags[K.sandboxPort] = sandboxPort.map(String.init)
+        flags[K.defaultRadius] = defaultRadius.map { String($0) }
+        flags[K.hotThreshold] = hotThreshold.map(String.init)
+        flags[K.stickyDays] = stickyDays.map(String.init)
+        flags[K.businessHours] = businessHours
+        flags[K.logLevel] = logLevel
+        return flags
+    }
+
+    public func run() async throws {
+        let settings: ServeSettings
+        do {
+            settings = try await ServeSettings.resolve(
+                flags: flags,
+                environment: ProcessInfo.processInfo.environment,
+                configFile: config
+            )
+        } catch let problem as ServeSettings.Problem {
+            throw ValidationError(problem.description)
+        }
+        let runtime = try await ServiceRuntime.make(settings: settings) { banner in Console.line(banner) }
+        try await runtime.run()
+    }
+}

@@ -1,0 +1,174 @@
+import Configuration
+public import Foundation
+public import LeadRouting
+import SystemPackage
+
+/// The settings of `switchboard serve`, resolved flags > environment > config file > defaults (swift-configuration).
+public struct ServeSettings: Sendable, Equatable {
+    public var dataDirectory: String
+    public var host: String
+    public var port: Int
+    /// The API token; `nil` means "generate one and print it".
+    public var apiToken: String?
+    public var ghl: GHLConnection?
+    /// The Ed25519 public key (base64) GHL signs webhooks with (`x-ghl-signature`).
+    public var webhookPublicKey: String?
+    public var postalCodeCustomField: String?
+    public var demoLocations: String
+    public var sandboxPort: Int
+    public var policy: RoutingPolicy
+    public var logLevel: String
+
+    /// A real (or standalone sandbox) GHL: then there is no in-process sandbox and no demo data.
+    public struct GHLConnection: Sendable, Equatable {
+        public var baseURL: URL
+        public var token: String
+        public var companyID: String
+    }
+
+    /// A setting that could not be used, named as the user wrote it.
+    public struct Problem: Error, CustomStringConvertible, Equatable {
+        public var description: String
+    }
+
+    /// The keys, as the config file nests them and as the environment spells them (`ghl.baseUrl` is
+    /// `GHL_BASE_URL`).
+    enum Key {
+        static let dataDir = "switchboard.dataDir"
+        static let host = "switchboard.host"
+        static let port = "switchboard.port"
+        static let apiToken = "switchboard.apiToken"
+        static let postalCodeField = "switchboard.postalCodeField"
+        static let demoLocations = "switchboard.demoLocations"
+        static let sandboxPort = "switchboard.sandboxPort"
+        static let logLevel = "switchboard.logLevel"
+        static let ghlBaseURL = "ghl.baseUrl"
+        static let ghlToken = "ghl.token"
+        static let ghlCompanyID = "ghl.companyId"
+        static let ghlWebhookPublicKey = "ghl.webhookPublicKey"
+        static let defaultRadius = "routing.defaultRadiusMiles"
+        static let hotThreshold = "routing.hotScoreThreshold"
+        static let stickyDays = "routing.stickyDays"
+        static let businessHours = "routing.businessHours"
+    }
+
+    /// Resolves the settings.
+    /// - Parameters:
+    ///   - flags: Values given on the command line, by key.
+    ///   - environment: The process environment.
+    ///   - configFile: A JSON config file (`--config`, or `SWITCHBOARD_CONFIG`).
+    public static func resolve(
+        flags: [String: String],
+        environment: [String: String],
+        configFile: String?
+    ) async throws -> ServeSettings {
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(
+                name: "flags",
+                values: Dictionary(
+                    uniqueKeysWithValues: flags.map { (AbsoluteConfigKey(stringLiteral: $0.key), ConfigValue(.string($0.value), isSecret: $0.key.lowercased().contains("token"))) }
+                )
+            ),
+            EnvironmentVariablesProvider(
+                environmentVariables: environment,
+                secretsSpecifier: .specific(["SWITCHBOARD_API_TOKEN", "GHL_TOKEN"])
+            ),
+        ]
+        if let configFile = configFile ?? environment["SWITCHBOARD_CONFIG"] {
+            guard FileManager.default.fileExists(atPath: configFile) else {
+                throw Problem(description: "\(configFile): the config file does not exist")
+            }
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(configFile)))
+            } catch {
+                throw Problem(description: "\(configFile): not a JSON config file (\(error))")
+            }
+        }
+        let config = ConfigReader(providers: providers)
+        func text(_ key: String) -> String? {
+            if let value = config.string(forKey: ConfigKey(key), isSecret: key.lowercased().contains("token")) {
+                return value.isEmpty ? nil : value
+            }
+            if let number = config.double(forKey: ConfigKey(key)) {
+                return number == number.rounded() ? String(Int(number)) : String(number)
+            }
+            return nil
+        }
+        func integer(_ key: String, _ range: ClosedRange<Int>, default value: Int) throws -> Int {
+            guard let raw = text(key) else { return value }
+            guard let number = Int(raw), range.contains(number) else {
+                throw Problem(description: "\(describe(key)): '\(raw)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+
+        var policy = RoutingPolicy()
+        if let raw = text(Key.defaultRadius) {
+            guard let radius = Double(raw), radius > 0 else {
+                throw Problem(description: "\(describe(Key.defaultRadius)): '\(raw)' is not a positive number of miles")
+            }
+            policy.defaultRadiusMiles = radius
+        }
+        policy.hotScoreThreshold = try integer(Key.hotThreshold, 0...100, default: policy.hotScoreThreshold)
+        policy.stickyDays = try integer(Key.stickyDays, 0...3650, default: policy.stickyDays)
+        if let raw = text(Key.businessHours) {
+            guard let rule = BusinessHoursRule(rawValue: raw) else {
+                throw Problem(description: "\(describe(Key.businessHours)): '\(raw)' is not one of ignore, prefer-open, require-open")
+            }
+            policy.businessHours = rule
+        }
+
+        var ghl: GHLConnection?
+        let base = text(Key.ghlBaseURL)
+        let token = text(Key.ghlToken)
+        let company = text(Key.ghlCompanyID)
+        if base != nil || token != nil || company != nil {
+            guard let base, let token, let company else {
+                let missing = [(base, Key.ghlBaseURL), (token, Key.ghlToken), (company, Key.ghlCompanyID)]
+                    .filter { $0.0 == nil }.map { describe($0.1) }
+                throw Problem(description: "a real GHL needs its base URL, token and company id; missing \(missing.joined(separator: ", "))")
+            }
+            guard let url = URL(string: base), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+                throw Problem(description: "\(describe(Key.ghlBaseURL)): '\(base)' is not an http(s) URL")
+            }
+            ghl = GHLConnection(baseURL: url, token: token, companyID: company)
+        }
+        let logLevel = text(Key.logLevel) ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw Problem(description: "\(describe(Key.logLevel)): '\(logLevel)' is not a log level (trace … critical)")
+        }
+        return ServeSettings(
+            dataDirectory: text(Key.dataDir) ?? ".",
+            host: text(Key.host) ?? "127.0.0.1",
+            port: try integer(Key.port, 0...65_535, default: 8080),
+            apiToken: text(Key.apiToken),
+            ghl: ghl,
+            webhookPublicKey: text(Key.ghlWebhookPublicKey),
+            postalCodeCustomField: text(Key.postalCodeField),
+            demoLocations: text(Key.demoLocations) ?? "examples/franchise-25.csv",
+            sandboxPort: try integer(Key.sandboxPort, 0...65_535, default: 8090),
+            policy: policy,
+            logLevel: logLevel
+        )
+    }
+
+    /// How a key reads to a user: its config-file path and its environment variable.
+    static func describe(_ key: String) -> String {
+        "\(key) (\(environmentName(key)))"
+    }
+
+    /// `ghl.baseUrl` → `GHL_BASE_URL`.
+    static func environmentName(_ key: String) -> String {
+        var name = ""
+        for character in key {
+            if character == "." {
+                name += "_"
+            } else if character.isUppercase {
+                name += "_" + String(character)
+            } else {
+                name += character.uppercased()
+            }
+        }
+        return name
+    }
+}

@@ -1,0 +1,117 @@
+import Crypto
+import Foundation
+import HighLevel
+import HighLevelSandbox
+import Hummingbird
+import LeadRouting
+import Logging
+import ReferenceGeodata
+import RoutingFiles
+import ServiceLifecycle
+import Storage
+import SwitchboardServer
+import UnixSignals
+
+/// The service as `serve` runs it: the store in the data directory, and on the embedded default an in-process
+/// GHL sandbox with the demo franchise.
+public struct ServiceRuntime: Sendable {
+    /// The name of the sandbox sub-account that stands for the agency's lead intake.
+    static let intakeSubAccountName = "Lead Intake (agency)"
+
+    private let group: ServiceGroup
+
+    /// Builds everything; `onReady` gets the banner once the server listens.
+    public static func make(
+        settings: ServeSettings,
+        onReady: @escaping @Sendable (String) -> Void
+    ) async throws -> ServiceRuntime {
+        var logger = Logger(label: "switchboard")
+        logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
+        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        let databasePath = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("switchboard.sqlite").path
+        let store = try SQLiteStore(path: databasePath)
+        let directory = try PostalDirectory.reference()
+        let apiToken = settings.apiToken ?? Self.generatedToken()
+
+        var configuration = ServerConfiguration(
+            host: settings.host,
+            port: settings.port,
+            apiToken: apiToken,
+            postalCodeCustomFieldID: settings.postalCodeCustomField,
+            policy: settings.policy
+        )
+        var services: [any Service] = []
+        var embedded: EmbeddedSandbox?
+        if settings.ghl == nil {
+            let sandbox = try await EmbeddedSandbox.start(
+                settings: settings,
+                store: store,
+                directory: directory,
+                logger: logger
+            )
+            configuration.webhookVerification.ed25519PublicKey = sandbox.server.webhooks.signingKey.publicKey
+            services.append(sandbox.application)
+            embedded = sandbox
+        } else if let key = settings.webhookPublicKey {
+            guard let raw = Data(base64Encoded: key),
+                let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+            else {
+                throw ServeSettings.Problem(
+                    description: "ghl.webhookPublicKey (GHL_WEBHOOK_PUBLIC_KEY): not a base64 Ed25519 public key"
+                )
+            }
+            configuration.webhookVerification.ed25519PublicKey = publicKey
+        }
+        let sandbox = embedded
+        let application = try await buildApplication(
+            configuration: configuration,
+            store: store,
+            directory: directory,
+            services: services,
+            logger: logger,
+            onServerRunning: { port in
+                sandbox?.server.webhooks.setURLs([URL(string: "http://\(settings.host):\(port)/webhooks/ghl")!])
+                let locations = (try? await store.allLocations().count) ?? 0
+                let sandboxPort = await sandbox?.portBox.bound() ?? settings.sandboxPort
+                onReady(
+                    ServeBanner(
+                        settings: settings,
+                        port: port,
+                        apiToken: apiToken,
+                        generatedToken: settings.apiToken == nil,
+                        databasePath: databasePath,
+                        locationCount: locations,
+                        sandbox: sandbox,
+                        sandboxPort: sandboxPort
+                    ).text
+                )
+            }
+        )
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [application],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        return ServiceRuntime(group: group)
+    }
+
+    /// Runs until SIGINT/SIGTERM, then drains in-flight requests and the routing worker.
+    public func run() async throws {
+        try await group.run()
+    }
+
+    /// Stops (as a signal would).
+    public func shutDown() async {
+        await group.triggerGracefulShutdown()
+    }
+
+    static func generatedToken() -> String {
+        "sb_" + (0..<24).map { _ in String(UInt8.random(in: 0...255), radix: 16).leftPadded() }.joined()
+    }
+}
+
+extension String {
+    fileprivate func leftPadded() -> String { count == 1 ? "0" + self : self }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import LeadRouting
+import SwitchboardCommands
+import Testing
+
+@Suite("serve settings")
+struct ServeSettingsTests {
+    private func configFile(_ json: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(UUID().uuidString).json").path
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("Defaults: port 8080, data in ., a token to generate, the embedded sandbox")
+    func defaults() async throws {
+        let settings = try await ServeSettings.resolve(flags: [:], environment: [:], configFile: nil)
+        #expect(settings.port == 8080)
+        #expect(settings.dataDirectory == ".")
+        #expect(settings.apiToken == nil)
+        #expect(settings.ghl == nil)
+        #expect(settings.sandboxPort == 8090)
+        #expect(settings.policy == RoutingPolicy())
+    }
+
+    @Test("Flags win over the environment, which wins over the config file, which wins over defaults")
+    func precedence() async throws {
+        let file = try configFile(
+            #"{"switchboard": {"port": 7000, "dataDir": "/from-file", "apiToken": "file-token", "sandboxPort": 0}, "routing": {"stickyDays": 30}}"#
+        )
+        let fileOnly = try await ServeSettings.resolve(flags: [:], environment: [:], configFile: file)
+        #expect(fileOnly.port == 7000)
+        #expect(fileOnly.dataDirectory == "/from-file")
+        #expect(fileOnly.apiToken == "file-token")
+        #expect(fileOnly.sandboxPort == 0)
+        #expect(fileOnly.policy.stickyDays == 30)
+
+        let environment = ["SWITCHBOARD_PORT": "7100", "SWITCHBOARD_API_TOKEN": "env-token", "ROUTING_STICKY_DAYS": "10"]
+        let withEnvironment = try await ServeSettings.resolve(flags: [:], environment: environment, configFile: file)
+        #expect(withEnvironment.port == 7100)
+        #expect(withEnvironment.apiToken == "env-token")
+        #expect(withEnvironment.dataDirectory == "/from-file")
+        #expect(withEnvironment.policy.stickyDays == 10)
+
+        let withFlags = try await ServeSettings.resolve(
+            flags: ["switchboard.port": "7200", "switchboard.sandboxPort": "0"],
+            environment: environment,
+            configFile: file
+        )
+        #expect(withFlags.port == 7200)
+        #expect(withFlags.sandboxPort == 0)
+        #expect(withFlags.apiToken == "env-token")
+    }
+
+    @Test("GHL credentials switch off the embedded sandbox; all three are needed")
+    func ghlConnection() async throws {
+        let environment = [
+            "GHL_BASE_URL": "https://services.leadconnectorhq.com", "GHL_TOKEN": "pit-123", "GHL_COMPANY_ID": "c1",
+        ]
+        let settings = try await ServeSettings.resolve(flags: [:], environment: environment, configFile: nil)
+        #expect(settings.ghl?.baseURL.absoluteString == "https://services.leadconnectorhq.com")
+        #expect(settings.ghl?.companyID == "c1")
+        await #expect(throws: ServeSettings.Problem.self) {
+            try await ServeSettings.resolve(flags: ["ghl.token": "t"], environment: [:], configFile: nil)
+        }
+    }
+
+    @Test(
+        "Bad values name the setting and its environment variable",
+        arguments: [
+            (["SWITCHBOARD_PORT": "eighty"], "switchboard.port (SWITCHBOARD_PORT)"),
+            (["SWITCHBOARD_PORT": "70000"], "switchboard.port (SWITCHBOARD_PORT)"),
+            (["ROUTING_BUSINESS_HOURS": "sometimes"], "routing.businessHours (ROUTING_BUSINESS_HOURS)"),
+            (["ROUTING_HOT_SCORE_THRESHOLD": "200"], "routing.hotScoreThreshold (ROUTING_HOT_SCORE_THRESHOLD)"),
+            (["GHL_BASE_URL": "ftp://x", "GHL_TOKEN": "t", "GHL_COMPANY_ID": "c"], "ghl.baseUrl (GHL_BASE_URL)"),
+            (["SWITCHBOARD_LOG_LEVEL": "loud"], "switchboard.logLevel (SWITCHBOARD_LOG_LEVEL)"),
+        ]
+    )
+    func badValues(environment: [String: String], named: String) async throws {
+        do {
+            _ = try await ServeSettings.resolve(flags: [:], environment: environment, configFile: nil)
+            Issue.record("accepted \(environment)")
+        } catch let problem as ServeSettings.Problem {
+            #expect(problem.description.hasPrefix(named))
+        }
+    }
+
+    @Test("A missing or malformed config file is an error naming the file")
+    func badConfigFile() async throws {
+        do {
+            _ = try await ServeSettings.resolve(flags: [:], environment: [:], configFile: "/nonexistent.json")
+            Issue.record("accepted a missing file")
+        } catch let problem as ServeSettings.Problem {
+            #expect(problem.description.hasPrefix("/nonexistent.json: "))
+        }
+        let broken = try configFile("{not json")
+        do {
+            _ = try await ServeSettings.resolve(flags: [:], environment: [:], configFile: broken)
+            Issue.record("accepted a broken file")
+        } catch let problem as ServeSettings.Problem {
+            #expect(problem.description.hasPrefix("\(broken): "))
+        }
+    }
+}
