@@ -96,18 +96,18 @@ struct DecisionResource: Encodable, Sendable {
     var hotLead: Bool
     var rule: String
     var summary: String
-    var explanation: RoutingExplanation
+    var explanation: ExplanationJSON
 
     init(_ decision: RoutingDecision) {
         outcome = decision.outcome.rawValue
         locationId = decision.locationID
-        distanceMiles = decision.distanceMiles
+        distanceMiles = decision.distanceMiles.map(ExplanationJSON.rounded)
         nearestLocationId = decision.nearestLocationID
-        nearestDistanceMiles = decision.nearestDistanceMiles
+        nearestDistanceMiles = decision.nearestDistanceMiles.map(ExplanationJSON.rounded)
         hotLead = decision.hotLead
         rule = decision.explanation.rule.rawValue
         summary = decision.summary
-        explanation = decision.explanation
+        explanation = ExplanationJSON(decision)
     }
 
     func encode(to encoder: any Encoder) throws {

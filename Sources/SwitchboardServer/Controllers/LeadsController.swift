@@ -27,8 +27,14 @@ struct LeadsController: Sendable {
             let id = try context.parameters.require("id")
             guard try await store.lead(id: id) != nil else { throw Problem.notFound("no lead '\(id)'") }
             let released = try await router.release(leadID: id)
-            return try Self.json(.ok, ["leadId": id, "released": released ? "true" : "false"])
+            return try Self.json(.ok, Released(leadId: id, released: released))
         }
+    }
+
+    /// The answer to a release: whether the lead held a slot that was given back.
+    private struct Released: Encodable {
+        var leadId: String
+        var released: Bool
     }
 
     /// The answer to a stored lead; the same for a repeated request with the same idempotency key.
