@@ -86,22 +86,49 @@ public struct ServeCommand: AsyncParsableCommand {
     )
     var demoLocations: String?
 
-    @Option(help: ArgumentHelp("The embedded sandbox's port [SWITCHBOARD_SANDBOX_PORT] (default: 8090).", valueName: "port"))
+    @Option(
+        help: ArgumentHelp("The embedded sandbox's port [SWITCHBOARD_SANDBOX_PORT] (default: 8090).", valueName: "port")
+    )
     var sandboxPort: Int?
 
-    @Option(help: ArgumentHelp("Service radius for locations without one, miles [ROUTING_DEFAULT_RADIUS_MILES] (default: 25).", valueName: "miles"))
+    @Option(
+        help: ArgumentHelp(
+            "Service radius for locations without one, miles [ROUTING_DEFAULT_RADIUS_MILES] (default: 25).",
+            valueName: "miles"
+        )
+    )
     var defaultRadius: Double?
 
-    @Option(help: ArgumentHelp("Score at which a lead is hot [ROUTING_HOT_SCORE_THRESHOLD] (default: 80).", valueName: "score"))
+    @Option(
+        help: ArgumentHelp(
+            "Score at which a lead is hot [ROUTING_HOT_SCORE_THRESHOLD] (default: 80).",
+            valueName: "score"
+        )
+    )
     var hotThreshold: Int?
 
-    @Option(help: ArgumentHelp("Days a repeat lead returns to its location [ROUTING_STICKY_DAYS] (default: 90).", valueName: "days"))
+    @Option(
+        help: ArgumentHelp(
+            "Days a repeat lead returns to its location [ROUTING_STICKY_DAYS] (default: 90).",
+            valueName: "days"
+        )
+    )
     var stickyDays: Int?
 
-    @Option(help: ArgumentHelp("ignore, prefer-open or require-open [ROUTING_BUSINESS_HOURS] (default: ignore).", valueName: "rule"))
+    @Option(
+        help: ArgumentHelp(
+            "ignore, prefer-open or require-open [ROUTING_BUSINESS_HOURS] (default: ignore).",
+            valueName: "rule"
+        )
+    )
     var businessHours: String?
 
-    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error [SWITCHBOARD_LOG_LEVEL] (default: info).", valueName: "level"))
+    @Option(
+        help: ArgumentHelp(
+            "trace, debug, info, notice, warning, error [SWITCHBOARD_LOG_LEVEL] (default: info).",
+            valueName: "level"
+        )
+    )
     var logLevel: String?
 
     @Option(help: ArgumentHelp("A JSON config file [SWITCHBOARD_CONFIG].", valueName: "file"))

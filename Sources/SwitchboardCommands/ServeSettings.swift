@@ -66,7 +66,12 @@ public struct ServeSettings: Sendable, Equatable {
             InMemoryProvider(
                 name: "flags",
                 values: Dictionary(
-                    uniqueKeysWithValues: flags.map { (AbsoluteConfigKey(stringLiteral: $0.key), ConfigValue(.string($0.value), isSecret: $0.key.lowercased().contains("token"))) }
+                    uniqueKeysWithValues: flags.map {
+                        (
+                            AbsoluteConfigKey(stringLiteral: $0.key),
+                            ConfigValue(.string($0.value), isSecret: $0.key.lowercased().contains("token"))
+                        )
+                    }
                 )
             ),
             EnvironmentVariablesProvider(
@@ -97,7 +102,10 @@ public struct ServeSettings: Sendable, Equatable {
         func integer(_ key: String, _ range: ClosedRange<Int>, default value: Int) throws -> Int {
             guard let raw = text(key) else { return value }
             guard let number = Int(raw), range.contains(number) else {
-                throw Problem(description: "\(describe(key)): '\(raw)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+                throw Problem(
+                    description:
+                        "\(describe(key)): '\(raw)' is not a whole number from \(range.lowerBound) to \(range.upperBound)"
+                )
             }
             return number
         }
@@ -113,7 +121,10 @@ public struct ServeSettings: Sendable, Equatable {
         policy.stickyDays = try integer(Key.stickyDays, 0...3650, default: policy.stickyDays)
         if let raw = text(Key.businessHours) {
             guard let rule = BusinessHoursRule(rawValue: raw) else {
-                throw Problem(description: "\(describe(Key.businessHours)): '\(raw)' is not one of ignore, prefer-open, require-open")
+                throw Problem(
+                    description:
+                        "\(describe(Key.businessHours)): '\(raw)' is not one of ignore, prefer-open, require-open"
+                )
             }
             policy.businessHours = rule
         }
@@ -126,7 +137,10 @@ public struct ServeSettings: Sendable, Equatable {
             guard let base, let token, let company else {
                 let missing = [(base, Key.ghlBaseURL), (token, Key.ghlToken), (company, Key.ghlCompanyID)]
                     .filter { $0.0 == nil }.map { describe($0.1) }
-                throw Problem(description: "a real GHL needs its base URL, token and company id; missing \(missing.joined(separator: ", "))")
+                throw Problem(
+                    description:
+                        "a real GHL needs its base URL, token and company id; missing \(missing.joined(separator: ", "))"
+                )
             }
             guard let url = URL(string: base), url.scheme == "https" || url.scheme == "http", url.host != nil else {
                 throw Problem(description: "\(describe(Key.ghlBaseURL)): '\(base)' is not an http(s) URL")

@@ -28,7 +28,8 @@ public struct ServiceRuntime: Sendable {
         var logger = Logger(label: "switchboard")
         logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
-        let databasePath = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("switchboard.sqlite").path
+        let databasePath = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("switchboard.sqlite")
+            .path
         let store = try SQLiteStore(path: databasePath)
         let directory = try PostalDirectory.reference()
         let apiToken = settings.apiToken ?? Self.generatedToken()

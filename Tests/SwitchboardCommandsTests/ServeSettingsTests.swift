@@ -34,7 +34,9 @@ struct ServeSettingsTests {
         #expect(fileOnly.sandboxPort == 0)
         #expect(fileOnly.policy.stickyDays == 30)
 
-        let environment = ["SWITCHBOARD_PORT": "7100", "SWITCHBOARD_API_TOKEN": "env-token", "ROUTING_STICKY_DAYS": "10"]
+        let environment = [
+            "SWITCHBOARD_PORT": "7100", "SWITCHBOARD_API_TOKEN": "env-token", "ROUTING_STICKY_DAYS": "10",
+        ]
         let withEnvironment = try await ServeSettings.resolve(flags: [:], environment: environment, configFile: file)
         #expect(withEnvironment.port == 7100)
         #expect(withEnvironment.apiToken == "env-token")

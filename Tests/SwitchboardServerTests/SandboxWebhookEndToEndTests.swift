@@ -2,13 +2,13 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import HTTPTypes
-import NIOHTTP1
 import HighLevel
 import HighLevelSandbox
 import HummingbirdTesting
 import LeadRouting
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import Storage
 import SwitchboardServer
 import SwitchboardTesting
@@ -34,14 +34,17 @@ struct SandboxWebhookEndToEndTests {
                 request.method = .POST
                 request.headers.add(name: "Authorization", value: "Bearer \(sandbox.configuration.agencyToken)")
                 request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: #"{"firstName":"Ana","email":"ana@example.com","postalCode":"78703"}"#))
+                request.body = .bytes(
+                    ByteBuffer(string: #"{"firstName":"Ana","email":"ana@example.com","postalCode":"78703"}"#)
+                )
                 let created = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
                 #expect(created.status.code == 201)
 
                 var lead: [String: Any] = [:]
                 for _ in 0..<250 {
                     let page = try await client.api(.get, "/v1/leads?limit=1").json()
-                    if let first = (page["leads"] as? [[String: Any]])?.first, first["status"] as? String != "received" {
+                    if let first = (page["leads"] as? [[String: Any]])?.first, first["status"] as? String != "received"
+                    {
                         lead = first
                         break
                     }
