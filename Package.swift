@@ -182,7 +182,10 @@ let package = Package(
         .testTarget(
             name: "SwitchboardCommandsTests",
             dependencies: [
-                "SwitchboardCommands", "SwitchboardTesting", "LeadRouting", "RoutingFiles",
+                "SwitchboardCommands", "SwitchboardTesting", "LeadRouting", "RoutingFiles", "Storage",
+                "SwitchboardServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

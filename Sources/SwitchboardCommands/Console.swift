@@ -7,6 +7,11 @@ enum Console {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
+    /// Writes text to standard output at once, without a newline (progress redrawn in place).
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
     /// Writes a line to standard error at once.
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))

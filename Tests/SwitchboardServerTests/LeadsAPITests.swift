@@ -96,6 +96,8 @@ struct LeadsAPITests {
             let second = try await client.api(.post, "/v1/leads", json: #"{"postalCode":"78703"}"#, headers: key)
             #expect(first.status == .accepted)
             #expect(second.status == .accepted)
+            #expect(first.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
+            #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
             #expect(try first.json()["id"] as? String == (try second.json()["id"] as? String))
             let other = try await client.api(.post, "/v1/leads", json: #"{"postalCode":"78704"}"#, headers: key)
             #expect(other.status == .conflict)

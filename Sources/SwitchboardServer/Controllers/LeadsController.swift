@@ -66,8 +66,16 @@ struct LeadsController: Sendable {
             lead: lead
         )
         switch try await intake.submit(Intake(record: record, idempotency: idempotency)) {
-        case .stored(let leadID), .duplicate(let leadID?):
+        case .stored(let leadID):
             return try Self.json(.accepted, Accepted(id: leadID, status: "received", href: "/v1/leads/\(leadID)"))
+        case .duplicate(let leadID?):
+            // The same answer as the first time, marked as a replay (as Stripe's `Idempotent-Replayed`).
+            var response = try Self.json(
+                .accepted,
+                Accepted(id: leadID, status: "received", href: "/v1/leads/\(leadID)")
+            )
+            response.headers[.idempotentReplayed] = "true"
+            return response
         case .duplicate(nil):
             throw Problem.conflict("this request was already received", field: "Idempotency-Key")
         case .keyReused(let leadID):
@@ -185,4 +193,6 @@ struct LeadsController: Sendable {
 extension HTTPField.Name {
     /// Set by `switchboard leads import` so that imported leads are labelled as such.
     static let switchboardChannel = HTTPField.Name("X-Switchboard-Channel")!
+    /// On a repeated request with the same `Idempotency-Key`: the answer is the first one's.
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 }
