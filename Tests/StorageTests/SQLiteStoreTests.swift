@@ -254,4 +254,13 @@ struct SQLiteStoreTests {
             try await store.insertLocation(stored)
         }
     }
+
+    @Test("A database file flushes every commit to disk (synchronous = FULL) and keeps what was committed")
+    func fileStoreIsDurable() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID().uuidString).sqlite").path
+        let file = try SQLiteStore(path: path)
+        #expect(try await file.synchronousSetting() == 2)
+        _ = try await file.accept([intake("a")])
+        #expect(try await SQLiteStore(path: path).lead(id: "a") != nil)
+    }
 }

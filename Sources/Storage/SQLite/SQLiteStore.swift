@@ -8,12 +8,23 @@ public final class SQLiteStore: Sendable {
     let writer: any DatabaseWriter
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
+    ///
+    /// Commits are flushed to disk before they return (`synchronous = FULL`): a lead acknowledged to its sender
+    /// survives a power cut, not only a crash. Intake commits in groups, so this costs one flush per batch.
     /// - Parameter busyTimeout: How long a write waits for a lock held by another connection or process.
     public init(path: String, busyTimeout: TimeInterval = 5) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
-        self.writer = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets NORMAL with WAL; only the (single) writer connection commits, so setting it there suffices.
+        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        self.writer = pool
         try Self.migrator.migrate(writer)
+    }
+
+    /// The writer connection's `synchronous` setting (2 = FULL), for tests.
+    public func synchronousSetting() async throws -> Int {
+        try await writer.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// A private in-memory database (for tests).

@@ -1,0 +1,61 @@
+-- wrk script: POSTs the pre-signed webhooks of WEBHOOKS_FILE, each once (distinct webhookIds), and reports
+-- non-2xx answers. With RATE (requests/s over all connections) each connection paces itself (wrk's delay()).
+local bodies, signatures = {}, {}
+local next_index, count = 1, 0
+local rate = tonumber(os.getenv("RATE") or "0")
+local connections = tonumber(os.getenv("CONNECTIONS") or "1")
+local thread_count = tonumber(os.getenv("THREADS") or "1")
+local threads = {}
+
+function setup(thread)
+    thread:set("id", #threads + 1)
+    table.insert(threads, thread)
+end
+
+function init(args)
+    -- Each thread takes every THREADS-th line, so no webhook is sent twice.
+    local line_number = 0
+    for line in io.lines(os.getenv("WEBHOOKS_FILE")) do
+        if line_number % thread_count == (id - 1) then
+            local tab = line:find("\t")
+            table.insert(signatures, line:sub(1, tab - 1))
+            table.insert(bodies, line:sub(tab + 1))
+        end
+        line_number = line_number + 1
+    end
+    count = #bodies
+    non2xx = 0
+    exhausted = 0
+end
+
+function request()
+    if next_index > count then
+        exhausted = exhausted + 1
+        next_index = 1
+    end
+    local i = next_index
+    next_index = next_index + 1
+    return wrk.format("POST", "/webhooks/ghl",
+        {["Content-Type"] = "application/json", ["x-ghl-signature"] = signatures[i]}, bodies[i])
+end
+
+function delay()
+    if rate <= 0 then return 0 end
+    return 1000 * connections / rate
+end
+
+function response(status, headers, body)
+    if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+
+function done(summary, latency, requests)
+    local bad, wrapped = 0, 0
+    for _, thread in ipairs(threads) do
+        bad = bad + thread:get("non2xx")
+        wrapped = wrapped + thread:get("exhausted")
+    end
+    io.write(string.format("RESULT requests=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f non2xx=%d socket_errors=%d reused_files=%d\n",
+        summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+        latency:percentile(99) / 1000, bad, summary.errors.connect + summary.errors.read + summary.errors.write
+        + summary.errors.timeout + summary.errors.status, wrapped))
+end
