@@ -168,6 +168,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardServer", "Storage", "LeadRouting", "SwitchboardTesting", "HighLevel", "HighLevelSandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

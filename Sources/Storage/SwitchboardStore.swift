@@ -26,6 +26,8 @@ public protocol LeadStore: Sendable {
     /// - Returns: One result per intake, in order.
     func accept(_ intakes: [Intake]) async throws -> [IntakeResult]
     func lead(id: String) async throws -> LeadRecord?
+    /// The leads with these ids (unknown ids are left out).
+    func leads(ids: [String]) async throws -> [String: LeadRecord]
     /// Leads, newest first, filtered and a page at a time.
     func leads(matching query: LeadQuery) async throws -> LeadPage
     /// The latest assignment within the window for each of the contact keys (sticky routing).
@@ -34,17 +36,53 @@ public protocol LeadStore: Sendable {
 
 /// The capacity ledger: leads taken per location per local day and week, changed only by conditional updates.
 public protocol CapacityStore: Sendable {
-    /// Records a routing decision for a lead, and — when it assigns one — takes its capacity slot, in one
-    /// transaction: the slot is taken only while both windows are below their limits (no read-then-write race).
-    /// A slot the lead held before (a reassignment) is released in the same transaction.
-    /// - Parameters:
-    ///   - slot: The slot to take, for an assignment; `nil` for an unrouted outcome.
-    ///   - limits: The limits the slot may fill its windows to.
-    ///   - manual: Whether a person made the assignment.
-    ///   - job: The routing job this completes, if any.
-    /// - Returns: ``SlotResult/full(_:)`` with the current usage when the location filled up in the meantime
-    ///   (nothing is written then).
-    func record(
+    /// Records routing decisions, in order, in one transaction. For each one that assigns a lead, its capacity
+    /// slot is taken only while both windows are below their limits — a conditional update, no read-then-write
+    /// race — and a slot the lead held before (a reassignment) is released. A decision whose location filled up
+    /// in the meantime writes nothing and comes back as ``SlotResult/full(_:)`` with the current usage; the
+    /// others are recorded regardless.
+    /// - Returns: One result per record, in order.
+    func record(_ records: [DecisionRecord], at date: Date) async throws -> [SlotResult]
+    /// Gives back a lead's slot (the lead was rejected); its decision stays for the record.
+    /// - Returns: whether the lead held a slot.
+    func releaseSlot(ofLead leadID: String) async throws -> Bool
+    /// Usage in the given windows, for each slot's location.
+    func usage(in slots: [CapacitySlot]) async throws -> [String: CapacityUsage]
+}
+
+/// A routing decision to record for a lead, with the capacity slot it takes.
+public struct DecisionRecord: Sendable {
+    public var decision: RoutingDecision
+    public var leadID: String
+    /// The slot to take, for an assignment; `nil` for an unrouted outcome.
+    public var slot: CapacitySlot?
+    /// The limits the slot may fill its windows to.
+    public var limits: SlotLimits
+    /// Whether a person made the assignment.
+    public var manual: Bool
+    /// The routing job this completes, if any.
+    public var job: Int64?
+
+    public init(
+        _ decision: RoutingDecision,
+        forLead leadID: String,
+        slot: CapacitySlot?,
+        limits: SlotLimits = .unlimited,
+        manual: Bool = false,
+        completing job: Int64? = nil
+    ) {
+        self.decision = decision
+        self.leadID = leadID
+        self.slot = slot
+        self.limits = limits
+        self.manual = manual
+        self.job = job
+    }
+}
+
+extension CapacityStore {
+    /// Records one decision (see ``record(_:at:)``).
+    public func record(
         _ decision: RoutingDecision,
         forLead leadID: String,
         slot: CapacitySlot?,
@@ -52,12 +90,12 @@ public protocol CapacityStore: Sendable {
         manual: Bool,
         completing job: Int64?,
         at date: Date
-    ) async throws -> SlotResult
-    /// Gives back a lead's slot (the lead was rejected); its decision stays for the record.
-    /// - Returns: whether the lead held a slot.
-    func releaseSlot(ofLead leadID: String) async throws -> Bool
-    /// Usage in the given windows, for each slot's location.
-    func usage(in slots: [CapacitySlot]) async throws -> [String: CapacityUsage]
+    ) async throws -> SlotResult {
+        try await record(
+            [DecisionRecord(decision, forLead: leadID, slot: slot, limits: limits, manual: manual, completing: job)],
+            at: date
+        )[0]
+    }
 }
 
 /// What recording a decision did to the ledger.

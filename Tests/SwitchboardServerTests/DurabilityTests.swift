@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import LeadRouting
@@ -98,6 +99,40 @@ struct DurabilityTests {
             let newDay = try #require(((after["locations"] as? [[String: Any]])?.first)?["day"] as? [String: Any])
             #expect(newDay["used"] as? Int == 1)
             #expect(newDay["resetsAt"] as? String == "2026-12-02T07:00:00Z")
+        }
+    }
+}
+
+@Suite("Back-pressure")
+struct BackPressureTests {
+    @Test("When the database stays locked, intake answers 429 with Retry-After (never 5xx) and nothing is lost")
+    func lockedDatabaseAnswers429() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-lock-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("switchboard.sqlite").path
+        let service = try await TestService(store: try SQLiteStore(path: path, busyTimeout: 0.2))
+        // Another process holds the write lock for longer than the store waits.
+        let other = try DatabaseQueue(path: path)
+        try await service.test { client in
+            let locked = Task {
+                try await other.writeWithoutTransaction { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    Thread.sleep(forTimeInterval: 1.0)
+                    try db.execute(sql: "ROLLBACK")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let (body, signature) = try service.contactCreate(postalCode: "78703", webhookID: "locked-1")
+            let webhook = try await client.webhook(body, signature: signature)
+            #expect(webhook.status == .tooManyRequests)
+            #expect(webhook.headers[.retryAfter] == "1")
+            #expect(webhook.headers[.contentType] == "application/problem+json")
+            let api = try await client.api(.post, "/v1/leads", json: #"{"postalCode":"78703"}"#)
+            #expect(api.status == .tooManyRequests)
+            try await locked.value
+            // GHL sends the webhook again: now it is stored (its id was not burnt by the failed attempt).
+            let retried = try await client.webhook(body, signature: signature)
+            #expect(retried.status == .ok)
         }
     }
 }

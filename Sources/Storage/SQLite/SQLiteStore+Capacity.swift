@@ -3,59 +3,64 @@ import GRDB
 public import LeadRouting
 
 extension SQLiteStore: CapacityStore {
-    public func record(
-        _ decision: RoutingDecision,
-        forLead leadID: String,
-        slot: CapacitySlot?,
-        limits: SlotLimits,
-        manual: Bool,
-        completing job: Int64?,
-        at date: Date
-    ) async throws -> SlotResult {
-        let json = String(decoding: try Self.encoder.encode(decision), as: UTF8.self)
+    public func record(_ records: [DecisionRecord], at date: Date) async throws -> [SlotResult] {
+        let encoded = try records.map { String(decoding: try Self.encoder.encode($0.decision), as: UTF8.self) }
         return try await write { db in
-            guard
-                let current = try Row.fetchOne(
-                    db,
-                    sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?",
-                    arguments: [leadID]
-                )
-            else { throw StoreError.notFound("no lead '\(leadID)'") }
-            var usage: CapacityUsage?
-            if let slot {
-                if let previous = Self.slot(current), previous == slot {
-                    // Already holds this very slot (a re-run after a crash): nothing to take.
-                    usage = try Self.usage(of: slot, in: db)
-                } else {
-                    switch try Self.take(slot, limits: limits, in: db) {
-                    case .full(let full): return .full(full)
-                    case .recorded(let taken): usage = taken
-                    }
-                    if let previous = Self.slot(current) { try Self.release(previous, in: db) }
-                }
-            } else if let previous = Self.slot(current) {
-                try Self.release(previous, in: db)
-            }
-            let status: LeadRecord.Status = decision.outcome == .assigned ? .assigned : .review
-            try db.execute(
-                sql: """
-                    UPDATE leads SET status = ?, outcome = ?, location_id = ?, decision = ?, routed_at = ?,
-                        slot_location_id = ?, slot_day = ?, slot_week = ?, assigned_manually = ?
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    status.rawValue, decision.outcome.rawValue, decision.locationID, json, date.timeIntervalSince1970,
-                    slot?.locationID, slot?.day, slot?.week, manual, leadID,
-                ]
-            )
-            if let job {
-                try db.execute(
-                    sql: "UPDATE jobs SET status = 'done', lease_owner = NULL, updated_at = ? WHERE id = ?",
-                    arguments: [date.timeIntervalSince1970, job]
-                )
-            }
-            return .recorded(usage)
+            try zip(records, encoded).map { record, json in try Self.record(record, json: json, at: date, in: db) }
         }
+    }
+
+    private static func record(
+        _ record: DecisionRecord,
+        json: String,
+        at date: Date,
+        in db: Database
+    ) throws
+        -> SlotResult
+    {
+        let leadID = record.leadID
+        guard
+            let current = try Row.fetchOne(
+                db,
+                sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?",
+                arguments: [leadID]
+            )
+        else { throw StoreError.notFound("no lead '\(leadID)'") }
+        var usage: CapacityUsage?
+        if let slot = record.slot {
+            if let previous = Self.slot(current), previous == slot {
+                // Already holds this very slot (a re-run after a crash): nothing to take.
+                usage = try Self.usage(of: slot, in: db)
+            } else {
+                switch try Self.take(slot, limits: record.limits, in: db) {
+                case .full(let full): return .full(full)
+                case .recorded(let taken): usage = taken
+                }
+                if let previous = Self.slot(current) { try Self.release(previous, in: db) }
+            }
+        } else if let previous = Self.slot(current) {
+            try Self.release(previous, in: db)
+        }
+        let decision = record.decision
+        let status: LeadRecord.Status = decision.outcome == .assigned ? .assigned : .review
+        try db.execute(
+            sql: """
+                UPDATE leads SET status = ?, outcome = ?, location_id = ?, decision = ?, routed_at = ?,
+                    slot_location_id = ?, slot_day = ?, slot_week = ?, assigned_manually = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                status.rawValue, decision.outcome.rawValue, decision.locationID, json, date.timeIntervalSince1970,
+                record.slot?.locationID, record.slot?.day, record.slot?.week, record.manual, leadID,
+            ]
+        )
+        if let job = record.job {
+            try db.execute(
+                sql: "UPDATE jobs SET status = 'done', lease_owner = NULL, updated_at = ? WHERE id = ?",
+                arguments: [date.timeIntervalSince1970, job]
+            )
+        }
+        return .recorded(usage)
     }
 
     public func releaseSlot(ofLead leadID: String) async throws -> Bool {

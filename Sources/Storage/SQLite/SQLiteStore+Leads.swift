@@ -70,6 +70,27 @@ extension SQLiteStore: LeadStore {
         }
     }
 
+    public func leads(ids: [String]) async throws -> [String: LeadRecord] {
+        guard !ids.isEmpty else { return [:] }
+        return try await read { db in
+            var result: [String: LeadRecord] = [:]
+            // In chunks, well below SQLite's limit on parameters.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM leads WHERE id IN (\(marks))",
+                    arguments: StatementArguments(chunk)
+                ) {
+                    let record = try Self.leadRecord(from: row)
+                    result[record.id] = record
+                }
+            }
+            return result
+        }
+    }
+
     public func leads(matching query: LeadQuery) async throws -> LeadPage {
         var clauses: [String] = []
         var arguments = StatementArguments()

@@ -7,17 +7,24 @@ import Storage
 actor IntakeBatcher {
     private let store: any SwitchboardStore
     private let maximumBatch: Int
+    /// More requests than this waiting for a commit means the database cannot keep up: new ones are turned away
+    /// (429) rather than queued without bound.
+    private let maximumWaiting: Int
     private var waiting: [(Intake, CheckedContinuation<IntakeResult, any Error>)] = []
     private var flushing = false
 
-    init(store: any SwitchboardStore, maximumBatch: Int = 256) {
+    init(store: any SwitchboardStore, maximumBatch: Int = 256, maximumWaiting: Int = 20_000) {
         self.store = store
         self.maximumBatch = maximumBatch
+        self.maximumWaiting = maximumWaiting
     }
 
     /// Stores one intake (with whatever else is waiting) and returns its result once committed.
     func submit(_ intake: Intake) async throws -> IntakeResult {
-        try await withCheckedThrowingContinuation { continuation in
+        guard waiting.count < maximumWaiting else {
+            throw StoreError.unavailable("\(waiting.count) leads are already waiting to be stored")
+        }
+        return try await withCheckedThrowingContinuation { continuation in
             waiting.append((intake, continuation))
             if !flushing {
                 flushing = true

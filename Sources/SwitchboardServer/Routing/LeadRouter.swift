@@ -70,57 +70,77 @@ public actor LeadRouter {
         ledger = fresh
     }
 
-    /// Routes a stored lead and records the decision (completing its routing job).
-    /// - Returns: The decision, or `nil` when the lead is unknown or was already routed.
+    /// Routes a batch of stored leads and records their decisions (completing their routing jobs) in one
+    /// transaction. Within the batch, each assignment counts against capacity and sticky history for the leads
+    /// after it; a lead whose slot another process took meanwhile is decided again.
+    /// - Returns: The decisions, by lead id (leads unknown or already routed are left out; their jobs complete).
     @discardableResult
-    public func route(leadID: String, job: Int64?) async throws -> RoutingDecision? {
-        guard let record = try await store.lead(id: leadID), record.status == .received else {
-            if let job { try await store.completeJob(job, at: now()) }
-            return nil
-        }
+    public func route(_ jobs: [(leadID: String, job: Int64?)]) async throws -> [String: RoutingDecision] {
         let started = ContinuousClock.now
-        let lead = record.lead
-        let history = try await store.recentAssignments(
-            for: lead.contactKeys,
-            since: lead.arrivedAt.addingTimeInterval(-Double(policy.stickyDays) * 86_400)
-        )
-        // Each refusal corrects the mirror for one location, so this ends; the bound only guards against a bug.
-        for _ in 0..<(engine.locations.count * 2 + 4) {
-            let decision = engine.decide(lead, ledger: ledger, history: history)
-            var slot: CapacitySlot?
-            var limits = SlotLimits.unlimited
-            if decision.outcome == .assigned, let locationID = decision.locationID, let windows = decision.windows,
-                let location = engine.location(withID: locationID)
-            {
-                slot = CapacitySlot(locationID: locationID, windows: windows)
-                limits = SlotLimits(location.capacity, hotLead: decision.hotLead)
+        let records = try await store.leads(ids: jobs.map(\.leadID))
+        var pending: [(lead: Lead, leadID: String, job: Int64?)] = []
+        for (leadID, job) in jobs {
+            guard let record = records[leadID], record.status == .received else {
+                if let job { try await store.completeJob(job, at: now()) }
+                continue
             }
-            let result = try await store.record(
-                decision,
-                forLead: leadID,
-                slot: slot,
-                limits: limits,
-                manual: false,
-                completing: job,
-                at: now()
-            )
-            switch result {
-            case .recorded(let usage):
-                if let slot, let usage, let windows = decision.windows {
-                    mirror(usage, of: slot.locationID, in: windows)
-                }
-                let elapsed = ContinuousClock.now - started
-                metrics.leadRouted(
-                    outcome: decision.outcome,
-                    nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds
-                        / 1_000_000_000
-                )
-                return decision
-            case .full(let usage):
-                if let slot, let windows = decision.windows { ledger.setUsage(usage, of: slot.locationID, in: windows) }
-            }
+            var lead = record.lead
+            lead.id = leadID
+            pending.append((lead, leadID, job))
         }
-        throw StoreError.unavailable("capacity kept changing while routing lead \(leadID)")
+        var decided: [String: RoutingDecision] = [:]
+        // Each round fixes the mirror for the locations that refused a slot, so this ends; the bound guards a bug.
+        for _ in 0..<(engine.locations.count * 2 + 4) where !pending.isEmpty {
+            let earliest = pending.map(\.lead.arrivedAt).min() ?? now()
+            var history = try await store.recentAssignments(
+                for: Array(Set(pending.flatMap(\.lead.contactKeys))),
+                since: earliest.addingTimeInterval(-Double(policy.stickyDays) * 86_400)
+            )
+            var tentative = ledger
+            var batch: [DecisionRecord] = []
+            for item in pending {
+                let decision = engine.decide(item.lead, ledger: tentative, history: history)
+                var slot: CapacitySlot?
+                var limits = SlotLimits.unlimited
+                if decision.outcome == .assigned, let locationID = decision.locationID, let windows = decision.windows,
+                    let location = engine.location(withID: locationID)
+                {
+                    slot = CapacitySlot(locationID: locationID, windows: windows)
+                    limits = SlotLimits(location.capacity, hotLead: decision.hotLead)
+                    tentative.take(locationID, limits: location.capacity, hotLead: decision.hotLead, in: windows)
+                    history.record(item.lead, assignedTo: locationID)
+                }
+                batch.append(
+                    DecisionRecord(decision, forLead: item.leadID, slot: slot, limits: limits, completing: item.job)
+                )
+            }
+            let results = try await store.record(batch, at: now())
+            var refused: [(lead: Lead, leadID: String, job: Int64?)] = []
+            for (item, (record, result)) in zip(pending, zip(batch, results)) {
+                switch result {
+                case .recorded(let usage):
+                    if let slot = record.slot, let usage, let windows = record.decision.windows {
+                        mirror(usage, of: slot.locationID, in: windows)
+                    }
+                    decided[item.leadID] = record.decision
+                case .full(let usage):
+                    if let slot = record.slot, let windows = record.decision.windows {
+                        ledger.setUsage(usage, of: slot.locationID, in: windows)
+                    }
+                    refused.append(item)
+                }
+            }
+            pending = refused
+        }
+        if !pending.isEmpty {
+            throw StoreError.unavailable("capacity kept changing while routing \(pending.count) leads")
+        }
+        let elapsed = ContinuousClock.now - started
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        for decision in decided.values {
+            metrics.leadRouted(outcome: decision.outcome, nanoseconds: nanoseconds / Int64(max(1, decided.count)))
+        }
+        return decided
     }
 
     /// Decides a lead without storing anything or using capacity (the preview endpoint).

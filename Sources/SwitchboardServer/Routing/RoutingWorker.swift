@@ -65,17 +65,13 @@ public final class RoutingWorker: Service, Sendable {
         while !Task.isShuttingDownGracefully {
             let jobs = try await store.claimJobs(kind: .route, limit: 128, owner: owner, leaseFor: lease, now: now())
             if jobs.isEmpty { return }
-            for job in jobs {
-                guard let leadID = job.leadID else {
-                    try await store.completeJob(job.id, at: now())
-                    continue
-                }
-                do {
-                    try await router.route(leadID: leadID, job: job.id)
-                } catch {
-                    // The lease lapses and the job is tried again.
-                    logger.warning("routing failed", metadata: ["lead": "\(leadID)", "error": "\(error)"])
-                }
+            let routable = jobs.compactMap { job in job.leadID.map { (leadID: $0, job: Optional(job.id)) } }
+            for job in jobs where job.leadID == nil { try await store.completeJob(job.id, at: now()) }
+            do {
+                try await router.route(routable)
+            } catch {
+                // The leases lapse and the jobs are tried again.
+                logger.warning("routing failed", metadata: ["leads": "\(routable.count)", "error": "\(error)"])
             }
         }
     }
