@@ -21,8 +21,7 @@ extension SQLiteStore: CapacityStore {
         let leadID = record.leadID
         guard
             let current = try Row.fetchOne(
-                db,
-                sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?",
+                try db.cachedStatement(sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?"),
                 arguments: [leadID]
             )
         else { throw StoreError.notFound("no lead '\(leadID)'") }
@@ -43,20 +42,22 @@ extension SQLiteStore: CapacityStore {
         }
         let decision = record.decision
         let status: LeadRecord.Status = decision.outcome == .assigned ? .assigned : .review
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE leads SET status = ?, outcome = ?, location_id = ?, decision = ?, routed_at = ?,
                     slot_location_id = ?, slot_day = ?, slot_week = ?, assigned_manually = ?
                 WHERE id = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 status.rawValue, decision.outcome.rawValue, decision.locationID, json, date.timeIntervalSince1970,
                 record.slot?.locationID, record.slot?.day, record.slot?.week, record.manual, leadID,
             ]
         )
         if let job = record.job {
-            try db.execute(
-                sql: "UPDATE jobs SET status = 'done', lease_owner = NULL, updated_at = ? WHERE id = ?",
+            try db.cachedStatement(
+                sql: "UPDATE jobs SET status = 'done', lease_owner = NULL, updated_at = ? WHERE id = ?"
+            ).execute(
                 arguments: [date.timeIntervalSince1970, job]
             )
         }
@@ -67,15 +68,15 @@ extension SQLiteStore: CapacityStore {
         try await write { db in
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?",
+                    try db.cachedStatement(sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?"),
                     arguments: [leadID]
                 )
             else { throw StoreError.notFound("no lead '\(leadID)'") }
             guard let slot = Self.slot(row) else { return false }
             try Self.release(slot, in: db)
-            try db.execute(
-                sql: "UPDATE leads SET slot_location_id = NULL, slot_day = NULL, slot_week = NULL WHERE id = ?",
+            try db.cachedStatement(
+                sql: "UPDATE leads SET slot_location_id = NULL, slot_day = NULL, slot_week = NULL WHERE id = ?"
+            ).execute(
                 arguments: [leadID]
             )
             return true
@@ -101,33 +102,36 @@ extension SQLiteStore: CapacityStore {
     private static func take(_ slot: CapacitySlot, limits: SlotLimits, in db: Database) throws -> SlotResult {
         let windows = [("week", slot.week, limits.week), ("day", slot.day, limits.day)]
         for (kind, index, _) in windows {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO capacity_ledger (location_id, window_kind, window_index, used) VALUES (?, ?, ?, 0)
                     ON CONFLICT (location_id, window_kind, window_index) DO NOTHING
-                    """,
+                    """
+            ).execute(
                 arguments: [slot.locationID, kind, index]
             )
         }
         var taken: [String: Int] = [:]
         for (kind, index, limit) in windows {
             let used = try Int.fetchOne(
-                db,
-                sql: """
-                    UPDATE capacity_ledger SET used = used + 1
-                    WHERE location_id = ? AND window_kind = ? AND window_index = ? AND (? IS NULL OR used < ?)
-                    RETURNING used
-                    """,
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE capacity_ledger SET used = used + 1
+                        WHERE location_id = ? AND window_kind = ? AND window_index = ? AND (? IS NULL OR used < ?)
+                        RETURNING used
+                        """
+                ),
                 arguments: [slot.locationID, kind, index, limit, limit]
             )
             guard let used else {
                 if taken["week"] != nil {
                     // The week was taken a moment ago in this transaction: give it back.
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             UPDATE capacity_ledger SET used = used - 1
                             WHERE location_id = ? AND window_kind = 'week' AND window_index = ?
-                            """,
+                            """
+                    ).execute(
                         arguments: [slot.locationID, slot.week]
                     )
                 }
@@ -141,11 +145,12 @@ extension SQLiteStore: CapacityStore {
     /// Gives one lead back in each of the slot's windows; counts never go below zero.
     private static func release(_ slot: CapacitySlot, in db: Database) throws {
         for (kind, index) in [("day", slot.day), ("week", slot.week)] {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE capacity_ledger SET used = used - 1
                     WHERE location_id = ? AND window_kind = ? AND window_index = ? AND used > 0
-                    """,
+                    """
+            ).execute(
                 arguments: [slot.locationID, kind, index]
             )
         }
@@ -153,12 +158,13 @@ extension SQLiteStore: CapacityStore {
 
     private static func usage(of slot: CapacitySlot, in db: Database) throws -> CapacityUsage {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT window_kind, used FROM capacity_ledger
-                WHERE location_id = ? AND ((window_kind = 'day' AND window_index = ?)
-                    OR (window_kind = 'week' AND window_index = ?))
-                """,
+            try db.cachedStatement(
+                sql: """
+                    SELECT window_kind, used FROM capacity_ledger
+                    WHERE location_id = ? AND ((window_kind = 'day' AND window_index = ?)
+                        OR (window_kind = 'week' AND window_index = ?))
+                    """
+            ),
             arguments: [slot.locationID, slot.day, slot.week]
         )
         var usage = CapacityUsage()

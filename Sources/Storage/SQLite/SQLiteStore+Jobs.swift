@@ -14,16 +14,17 @@ extension SQLiteStore: JobStore {
         return try await write { db in
             // PostgreSQL: the same statement with `FOR UPDATE SKIP LOCKED` in the subquery.
             try Row.fetchAll(
-                db,
-                sql: """
-                    UPDATE jobs SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-                    WHERE id IN (
-                        SELECT id FROM jobs
-                        WHERE kind = ? AND status = 'queued' AND run_at <= ?
-                            AND (lease_expires_at IS NULL OR lease_expires_at < ?)
-                        ORDER BY id LIMIT ?)
-                    RETURNING id, kind, lead_id, attempts, lease_expires_at
-                    """,
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE jobs SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+                        WHERE id IN (
+                            SELECT id FROM jobs
+                            WHERE kind = ? AND status = 'queued' AND run_at <= ?
+                                AND (lease_expires_at IS NULL OR lease_expires_at < ?)
+                            ORDER BY id LIMIT ?)
+                        RETURNING id, kind, lead_id, attempts, lease_expires_at
+                        """
+                ),
                 arguments: [owner, expires, seconds, kind.rawValue, seconds, seconds, limit]
             )
             .map { row in
@@ -41,8 +42,9 @@ extension SQLiteStore: JobStore {
 
     public func completeJob(_ id: Int64, at date: Date) async throws {
         try await write { db in
-            try db.execute(
-                sql: "UPDATE jobs SET status = 'done', lease_owner = NULL, updated_at = ? WHERE id = ?",
+            try db.cachedStatement(
+                sql: "UPDATE jobs SET status = 'done', lease_owner = NULL, updated_at = ? WHERE id = ?"
+            ).execute(
                 arguments: [date.timeIntervalSince1970, id]
             )
         }
@@ -51,8 +53,7 @@ extension SQLiteStore: JobStore {
     public func pendingJobCount(kind: Job.Kind) async throws -> Int {
         try await read { db in
             try Int.fetchOne(
-                db,
-                sql: "SELECT COUNT(*) FROM jobs WHERE kind = ? AND status = 'queued'",
+                try db.cachedStatement(sql: "SELECT COUNT(*) FROM jobs WHERE kind = ? AND status = 'queued'"),
                 arguments: [kind.rawValue]
             ) ?? 0
         }

@@ -12,40 +12,40 @@ extension SQLiteStore: LeadStore {
         let now = record.lead.arrivedAt.timeIntervalSince1970
         if let webhookID = intake.webhookID {
             if let seen = try Row.fetchOne(
-                db,
-                sql: "SELECT lead_id FROM seen_webhooks WHERE webhook_id = ?",
+                try db.cachedStatement(sql: "SELECT lead_id FROM seen_webhooks WHERE webhook_id = ?"),
                 arguments: [webhookID]
             ) {
                 return .duplicate(leadID: seen["lead_id"])
             }
-            try db.execute(
-                sql: "INSERT INTO seen_webhooks (webhook_id, lead_id, received_at) VALUES (?, ?, ?)",
-                arguments: [webhookID, record.id, now]
-            )
+            try db.cachedStatement(sql: "INSERT INTO seen_webhooks (webhook_id, lead_id, received_at) VALUES (?, ?, ?)")
+                .execute(
+                    arguments: [webhookID, record.id, now]
+                )
         }
         if let idempotency = intake.idempotency {
             if let seen = try Row.fetchOne(
-                db,
-                sql: "SELECT request_digest, lead_id FROM idempotency_keys WHERE key = ?",
+                try db.cachedStatement(sql: "SELECT request_digest, lead_id FROM idempotency_keys WHERE key = ?"),
                 arguments: [idempotency.key]
             ) {
                 let digest: String = seen["request_digest"]
                 return digest == idempotency.requestDigest
                     ? .duplicate(leadID: seen["lead_id"]) : .keyReused(leadID: seen["lead_id"])
             }
-            try db.execute(
-                sql: "INSERT INTO idempotency_keys (key, request_digest, lead_id, created_at) VALUES (?, ?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO idempotency_keys (key, request_digest, lead_id, created_at) VALUES (?, ?, ?, ?)"
+            ).execute(
                 arguments: [idempotency.key, idempotency.requestDigest, record.id, now]
             )
         }
         let lead = record.lead
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO leads (id, channel, received_at, first_name, last_name, email, phone, email_key,
                     phone_key, postal_code, latitude, longitude, score, source, ghl_contact_id,
                     ghl_origin_location_id, status)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 record.id, record.channel, now, record.firstName, record.lastName, lead.email, lead.phone,
                 lead.email.flatMap(ContactKey.init(email:)).map(keyText),
@@ -54,11 +54,12 @@ extension SQLiteStore: LeadStore {
                 record.origin?.contactID, record.origin?.locationID, LeadRecord.Status.received.rawValue,
             ]
         )
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO jobs (kind, lead_id, status, attempts, run_at, created_at, updated_at)
                 VALUES (?, ?, 'queued', 0, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [Job.Kind.route.rawValue, record.id, now, now, now]
         )
         return .stored(leadID: record.id)
@@ -66,7 +67,10 @@ extension SQLiteStore: LeadStore {
 
     public func lead(id: String) async throws -> LeadRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [id]).map(Self.leadRecord(from:))
+            try Row.fetchOne(
+                try db.cachedStatement(sql: "SELECT * FROM leads WHERE id = ?"),
+                arguments: [id]
+            ).map(Self.leadRecord(from:))
         }
     }
 
@@ -125,7 +129,10 @@ extension SQLiteStore: LeadStore {
         let sql = "SELECT * FROM leads \(filter) ORDER BY received_at DESC, id DESC LIMIT ?"
         let finalArguments = arguments
         return try await read { db in
-            var leads = try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.leadRecord(from:))
+            var leads = try Row.fetchAll(
+                try db.cachedStatement(sql: sql),
+                arguments: finalArguments
+            ).map(Self.leadRecord(from:))
             var next: LeadCursor?
             if leads.count > limit {
                 leads.removeLast()
@@ -142,12 +149,13 @@ extension SQLiteStore: LeadStore {
             for key in keys {
                 let column = if case .email = key { "email_key" } else { "phone_key" }
                 let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT location_id, received_at FROM leads
-                        WHERE \(column) = ? AND status = 'assigned' AND received_at >= ?
-                        ORDER BY received_at DESC LIMIT 1
-                        """,
+                    try db.cachedStatement(
+                        sql: """
+                            SELECT location_id, received_at FROM leads
+                            WHERE \(column) = ? AND status = 'assigned' AND received_at >= ?
+                            ORDER BY received_at DESC LIMIT 1
+                            """
+                    ),
                     arguments: [Self.keyText(key), since.timeIntervalSince1970]
                 )
                 if let row, let locationID: String = row["location_id"] {
