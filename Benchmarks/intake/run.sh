@@ -51,6 +51,17 @@ run() { # name, script, extra env...
 
 value() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
 
+# Waits until the routing worker has routed everything stored, and says how long that took after the run.
+drain() {
+    local start=$(date +%s.%N) pending
+    while true; do
+        pending=$(curl -s "http://127.0.0.1:$PORT/health/ready" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("routingJobsPending", -1))')
+        [ "$pending" = 0 ] && break
+        sleep 0.2
+    done
+    python3 -c "import sys; print(f'  routing backlog drained {float(sys.argv[2]) - float(sys.argv[1]):.1f} s after the run')" "$start" "$(date +%s.%N)"
+}
+
 echo "# $(date -u +%FT%TZ), ${SECONDS_PER_RUN}s per run, $CONNECTIONS connections, $THREADS wrk thread, $(nproc) cores"
 HEALTH=$(run health health.lua)
 echo "$HEALTH"
@@ -60,11 +71,13 @@ NEEDED=$(( CEILING * SECONDS_PER_RUN * 5 / 2 + 10000 ))
 python3 Benchmarks/intake/signed-webhooks.py "$WORK/key" "$WORK/webhooks.txt" "$NEEDED" >/dev/null
 INTAKE=$(run intake webhooks.lua WEBHOOKS_FILE="$WORK/webhooks.txt")
 echo "$INTAKE"
+drain
 MAXIMUM=$(value "$INTAKE" rps)
 HALF=$(( MAXIMUM / 2 ))
 python3 Benchmarks/intake/signed-webhooks.py "$WORK/key" "$WORK/webhooks-half.txt" $(( HALF * SECONDS_PER_RUN * 2 + 10000 )) >/dev/null
 STEADY=$(run "intake@${HALF}rps" webhooks.lua WEBHOOKS_FILE="$WORK/webhooks-half.txt" RATE="$HALF")
 echo "$STEADY"
+drain
 python3 - "$CEILING" "$MAXIMUM" <<'PY'
 import sys
 ceiling, intake = float(sys.argv[1]), float(sys.argv[2])

@@ -4,7 +4,7 @@ public import LeadRouting
 
 extension SQLiteStore: CapacityStore {
     public func record(_ records: [DecisionRecord], at date: Date) async throws -> [SlotResult] {
-        let encoded = try records.map { String(decoding: try Self.encoder.encode($0.decision), as: UTF8.self) }
+        let encoded = records.map { DecisionWriter.json($0.decision) }
         return try await write { db in
             try zip(records, encoded).map { record, json in try Self.record(record, json: json, at: date, in: db) }
         }

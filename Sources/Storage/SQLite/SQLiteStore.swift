@@ -33,11 +33,6 @@ public final class SQLiteStore: Sendable {
         try Self.migrator.migrate(writer)
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
     static let decoder = JSONDecoder()
 
     /// Runs a write transaction, turning "the database is busy" into ``StoreError/unavailable(_:)``.

@@ -1,6 +1,7 @@
 import LeadRouting
 import Metrics
 public import Prometheus
+import Synchronization
 
 /// The service's metrics, kept in its own Prometheus registry (so that every application — and every test —
 /// has its own) and recorded through swift-metrics.
@@ -22,13 +23,33 @@ public struct ServiceMetrics: Sendable {
 
     /// One HTTP request answered: `http_server_request_duration_seconds{method,route,status}`.
     func recordRequest(method: String, route: String, status: Int, nanoseconds: Int64) {
-        Metrics.Timer(
-            label: "http_server_request_duration_seconds",
-            dimensions: [("method", method), ("route", route), ("status", String(status))],
-            preferredDisplayUnit: .seconds,
-            factory: factory
-        )
-        .recordNanoseconds(nanoseconds)
+        let key = RequestKey(method: method, route: route, status: status)
+        let timer = requestTimers.withLock { timers in
+            if let timer = timers[key] { return timer }
+            let timer = Metrics.Timer(
+                label: "http_server_request_duration_seconds",
+                dimensions: [("method", method), ("route", route), ("status", String(status))],
+                preferredDisplayUnit: .seconds,
+                factory: factory
+            )
+            timers[key] = timer
+            return timer
+        }
+        timer.recordNanoseconds(nanoseconds)
+    }
+
+    private struct RequestKey: Hashable {
+        var method: String
+        var route: String
+        var status: Int
+    }
+
+    /// One timer per method, route and status, made once (making one is a registry lookup under a lock).
+    private let requestTimers = Cache()
+
+    private final class Cache: Sendable {
+        private let timers = Mutex<[RequestKey: Metrics.Timer]>([:])
+        func withLock<T>(_ body: (inout [RequestKey: Metrics.Timer]) -> T) -> T { timers.withLock { body(&$0) } }
     }
 
     /// A lead stored: `switchboard_leads_received_total{channel}`.

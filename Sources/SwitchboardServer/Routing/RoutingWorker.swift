@@ -20,6 +20,9 @@ public final class RoutingWorker: Service, Sendable {
     let lease: Duration
     /// How often the worker looks for jobs when nobody wakes it.
     let pollInterval: Duration
+    /// Leads routed per transaction: enough to share the commit, few enough that intake, which needs the same
+    /// single writer, never waits long behind routing.
+    let batchSize = 32
 
     init(
         store: any SwitchboardStore,
@@ -63,7 +66,13 @@ public final class RoutingWorker: Service, Sendable {
     /// Routes jobs until none is due.
     func drain() async throws {
         while !Task.isShuttingDownGracefully {
-            let jobs = try await store.claimJobs(kind: .route, limit: 128, owner: owner, leaseFor: lease, now: now())
+            let jobs = try await store.claimJobs(
+                kind: .route,
+                limit: batchSize,
+                owner: owner,
+                leaseFor: lease,
+                now: now()
+            )
             if jobs.isEmpty { return }
             let routable = jobs.compactMap { job in job.leadID.map { (leadID: $0, job: Optional(job.id)) } }
             for job in jobs where job.leadID == nil { try await store.completeJob(job.id, at: now()) }
