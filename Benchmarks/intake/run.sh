@@ -63,6 +63,8 @@ drain() {
 }
 
 echo "# $(date -u +%FT%TZ), ${SECONDS_PER_RUN}s per run, $CONNECTIONS connections, $THREADS wrk thread, $(nproc) cores"
+# Every webhook costs one Ed25519 verification: this machine's rate per core bounds intake.
+command -v openssl >/dev/null && openssl speed -seconds 1 ed25519 2>/dev/null | awk '/EdDSA \(Ed25519\)/ {print "ed25519 verify/s per core (openssl speed): " $NF}' || true
 HEALTH=$(run health health.lua)
 echo "$HEALTH"
 # Enough distinct webhooks for 2.5 x the ceiling's rate: none is sent twice.
