@@ -90,6 +90,8 @@ let package = Package(
         ),
         // What the service persists, behind one protocol family; SQLite through GRDB is the embedded default.
         .target(name: "Storage", dependencies: ["LeadRouting", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Delivery of routed leads into GHL: the retry schedule, failure classes, the delivery steps and worker.
+        .target(name: "Delivery"),
         // The running service: intake, routing worker, admin API, health and metrics, on Hummingbird.
         .target(
             name: "SwitchboardServer",
@@ -178,6 +180,7 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery"]),
         .testTarget(name: "ReferenceGeodataTests", dependencies: ["ReferenceGeodata", "LeadRouting"]),
         .testTarget(name: "RoutingFilesTests", dependencies: ["RoutingFiles", "LeadRouting", "SwitchboardTesting"]),
         .testTarget(

@@ -112,6 +112,36 @@ public protocol JobStore: Sendable {
     func claimJobs(kind: Job.Kind, limit: Int, owner: String, leaseFor: Duration, now: Date) async throws -> [Job]
     /// Marks a job done (e.g. a routing job whose lead was already routed).
     func completeJob(_ id: Int64, at date: Date) async throws
+    /// Adds jobs to the queue.
+    func enqueue(_ jobs: [NewJob], at date: Date) async throws
+    /// Completes a claimed job and queues the jobs that follow it, in one transaction — so a later step never runs
+    /// twice because an earlier one was redone, and never goes missing.
+    /// - Returns: `false` when the claim was lost (the lease lapsed and another worker took the job): nothing
+    ///   is written then.
+    func finish(_ id: Int64, owner: String, then next: [NewJob], at date: Date) async throws -> Bool
+    /// Puts a claimed job back for a later attempt. `countsAsAttempt: false` (GHL throttled) gives back the attempt
+    /// the claim used. - Returns: `false` when the claim was lost.
+    func retry(
+        _ id: Int64,
+        owner: String,
+        at runAt: Date,
+        countsAsAttempt: Bool,
+        error: String,
+        now: Date
+    )
+        async throws -> Bool
+    /// Gives up on a claimed job, keeping it as a dead letter with the reason. - Returns: `false` when the claim
+    /// was lost.
+    func deadLetter(_ id: Int64, owner: String, reason: String, at date: Date) async throws -> Bool
+    /// Extends a claim's lease while a worker is still on the job. - Returns: `false` when the claim was lost.
+    func heartbeat(_ id: Int64, owner: String, leaseFor: Duration, now: Date) async throws -> Bool
+    /// Dead letters of a kind, newest first.
+    func deadLetters(kind: Job.Kind, since: Date?, limit: Int) async throws -> [Job]
+    /// Puts dead letters back in the queue, due now, with their attempts reset: the given ids, or — with `ids`
+    /// `nil` — every dead letter of the kind since a time. - Returns: how many were put back.
+    func replayDeadLetters(kind: Job.Kind, ids: [Int64]?, since: Date?, at date: Date) async throws -> Int
+    /// The jobs of a lead, oldest first (its delivery history).
+    func jobs(ofLead leadID: String) async throws -> [Job]
     /// How many jobs of a kind are waiting (claimed or not).
     func pendingJobCount(kind: Job.Kind) async throws -> Int
 }

@@ -22,20 +22,12 @@ extension SQLiteStore: JobStore {
                             WHERE kind = ? AND status = 'queued' AND run_at <= ?
                                 AND (lease_expires_at IS NULL OR lease_expires_at < ?)
                             ORDER BY id LIMIT ?)
-                        RETURNING id, kind, lead_id, attempts, lease_expires_at
+                        RETURNING *
                         """
                 ),
                 arguments: [owner, expires, seconds, kind.rawValue, seconds, seconds, limit]
             )
-            .map { row in
-                Job(
-                    id: row["id"],
-                    kind: Job.Kind(rawValue: row["kind"]),
-                    leadID: row["lead_id"],
-                    attempts: row["attempts"],
-                    leaseExpiresAt: (row["lease_expires_at"] as Double?).map(Date.init(timeIntervalSince1970:))
-                )
-            }
+            .map(Self.job(from:))
             .sorted { $0.id < $1.id }
         }
     }
@@ -57,5 +49,149 @@ extension SQLiteStore: JobStore {
                 arguments: [kind.rawValue]
             ) ?? 0
         }
+    }
+
+    public func enqueue(_ jobs: [NewJob], at date: Date) async throws {
+        try await write { db in try Self.insert(jobs, at: date, in: db) }
+    }
+
+    public func finish(_ id: Int64, owner: String, then next: [NewJob], at date: Date) async throws -> Bool {
+        try await write { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ? AND lease_owner = ? AND status = 'queued'
+                    """
+            ).execute(arguments: [date.timeIntervalSince1970, id, owner])
+            guard db.changesCount == 1 else { return false }
+            try Self.insert(next, at: date, in: db)
+            return true
+        }
+    }
+
+    public func retry(
+        _ id: Int64,
+        owner: String,
+        at runAt: Date,
+        countsAsAttempt: Bool,
+        error: String,
+        now: Date
+    )
+        async throws -> Bool
+    {
+        try await write { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET run_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?,
+                        attempts = attempts - ?, updated_at = ?
+                    WHERE id = ? AND lease_owner = ? AND status = 'queued'
+                    """
+            ).execute(arguments: [
+                runAt.timeIntervalSince1970, error, countsAsAttempt ? 0 : 1, now.timeIntervalSince1970, id, owner,
+            ])
+            return db.changesCount == 1
+        }
+    }
+
+    public func deadLetter(_ id: Int64, owner: String, reason: String, at date: Date) async throws -> Bool {
+        try await write { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET status = 'dead', dead_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+                        last_error = ?, updated_at = ?
+                    WHERE id = ? AND lease_owner = ? AND status = 'queued'
+                    """
+            ).execute(arguments: [date.timeIntervalSince1970, reason, date.timeIntervalSince1970, id, owner])
+            return db.changesCount == 1
+        }
+    }
+
+    public func heartbeat(_ id: Int64, owner: String, leaseFor: Duration, now: Date) async throws -> Bool {
+        let expires =
+            now.timeIntervalSince1970 + Double(leaseFor.components.seconds)
+            + Double(leaseFor.components.attoseconds) / 1e18
+        return try await write { db in
+            try db.cachedStatement(
+                sql: "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'queued'"
+            ).execute(arguments: [expires, id, owner])
+            return db.changesCount == 1
+        }
+    }
+
+    public func deadLetters(kind: Job.Kind, since: Date?, limit: Int) async throws -> [Job] {
+        try await read { db in
+            try Row.fetchAll(
+                try db.cachedStatement(
+                    sql: """
+                        SELECT * FROM jobs WHERE kind = ? AND status = 'dead' AND dead_at >= ?
+                        ORDER BY dead_at DESC, id DESC LIMIT ?
+                        """
+                ),
+                arguments: [kind.rawValue, since?.timeIntervalSince1970 ?? 0, max(1, limit)]
+            ).map(Self.job(from:))
+        }
+    }
+
+    public func replayDeadLetters(kind: Job.Kind, ids: [Int64]?, since: Date?, at date: Date) async throws -> Int {
+        try await write { db in
+            let now = date.timeIntervalSince1970
+            if let ids {
+                var count = 0
+                for id in ids {
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, dead_at = NULL, updated_at = ?
+                            WHERE id = ? AND kind = ? AND status = 'dead'
+                            """
+                    ).execute(arguments: [now, now, id, kind.rawValue])
+                    count += db.changesCount
+                }
+                return count
+            }
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, dead_at = NULL, updated_at = ?
+                    WHERE kind = ? AND status = 'dead' AND dead_at >= ?
+                    """
+            ).execute(arguments: [now, now, kind.rawValue, since?.timeIntervalSince1970 ?? 0])
+            return db.changesCount
+        }
+    }
+
+    public func jobs(ofLead leadID: String) async throws -> [Job] {
+        try await read { db in
+            try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT * FROM jobs WHERE lead_id = ? ORDER BY id"),
+                arguments: [leadID]
+            ).map(Self.job(from:))
+        }
+    }
+
+    static func insert(_ jobs: [NewJob], at date: Date, in db: Database) throws {
+        for job in jobs {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO jobs (kind, lead_id, step, status, attempts, run_at, created_at, updated_at)
+                    VALUES (?, ?, ?, 'queued', 0, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                job.kind.rawValue, job.leadID, job.step, job.runAt.timeIntervalSince1970, date.timeIntervalSince1970,
+                date.timeIntervalSince1970,
+            ])
+        }
+    }
+
+    static func job(from row: Row) -> Job {
+        Job(
+            id: row["id"],
+            kind: Job.Kind(rawValue: row["kind"]),
+            leadID: row["lead_id"],
+            step: row["step"],
+            status: Job.Status(rawValue: row["status"]) ?? .queued,
+            lastError: row["last_error"],
+            runAt: Date(timeIntervalSince1970: row["run_at"]),
+            attempts: row["attempts"],
+            leaseExpiresAt: (row["lease_expires_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        )
     }
 }

@@ -93,6 +93,15 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v2: job steps, dead letters") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN step TEXT;
+                    ALTER TABLE jobs ADD COLUMN dead_at DOUBLE PRECISION;
+                    CREATE INDEX jobs_dead ON jobs (kind, status, dead_at);
+                    """
+            )
+        }
         return migrator
     }
 }
