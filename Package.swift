@@ -91,12 +91,19 @@ let package = Package(
         // What the service persists, behind one protocol family; SQLite through GRDB is the embedded default.
         .target(name: "Storage", dependencies: ["LeadRouting", .product(name: "GRDB", package: "GRDB.swift")]),
         // Delivery of routed leads into GHL: the retry schedule, failure classes, the delivery steps and worker.
-        .target(name: "Delivery"),
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "Storage", "HighLevel", "LeadRouting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The running service: intake, routing worker, admin API, health and metrics, on Hummingbird.
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "LeadRouting", "Storage", "HighLevel", "ReferenceGeodata",
+                "LeadRouting", "Storage", "HighLevel", "ReferenceGeodata", "Delivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -114,7 +121,7 @@ let package = Package(
             name: "SwitchboardCommands",
             dependencies: [
                 "LeadRouting", "ReferenceGeodata", "RoutingFiles", "HighLevelSandbox", "Storage", "SwitchboardServer",
-                "HighLevel",
+                "HighLevel", "Delivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

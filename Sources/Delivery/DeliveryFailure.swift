@@ -1,5 +1,5 @@
 /// How a failed GHL call affects its delivery step.
-public enum DeliveryFailure: Sendable, Hashable {
+public enum DeliveryFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// 429: GHL is throttling. Try again after it says (or a short pause); the attempt is not counted.
     case throttled(retryAfter: Duration?)
     /// 408, 5xx, timeouts, connection errors: try again on the retry schedule.
@@ -23,5 +23,13 @@ public enum DeliveryFailure: Sendable, Hashable {
     public var countsAsAttempt: Bool {
         if case .throttled = self { return false }
         return true
+    }
+
+    public var description: String {
+        switch self {
+        case .throttled(let after): "throttled by GHL (429)" + (after.map { "; retry after \($0)" } ?? "")
+        case .transient(let message): message
+        case .permanent(let message): message
+        }
     }
 }

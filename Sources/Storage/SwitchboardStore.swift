@@ -3,7 +3,14 @@ public import LeadRouting
 
 /// Everything Switchboard persists, behind one protocol family so that SQLite (the embedded default) and
 /// PostgreSQL implement the same contract. Every method that writes more than one row does so in one transaction.
-public typealias SwitchboardStore = LocationStore & LeadStore & CapacityStore & JobStore & StoreHealth
+public typealias SwitchboardStore = LocationStore & LeadStore & CapacityStore & JobStore & DeliveryStore & StoreHealth
+
+/// The state of each lead's delivery into GHL.
+public protocol DeliveryStore: Sendable {
+    func delivery(ofLead leadID: String) async throws -> DeliveryRecord?
+    /// Adds or replaces a lead's delivery record.
+    func saveDelivery(_ record: DeliveryRecord) async throws
+}
 
 /// The franchise's locations.
 public protocol LocationStore: Sendable {
@@ -62,6 +69,11 @@ public struct DecisionRecord: Sendable {
     public var manual: Bool
     /// The routing job this completes, if any.
     public var job: Int64?
+    /// Work that follows an assignment (the first delivery step), queued in the same transaction — only when the
+    /// decision is recorded and assigns the lead.
+    public var followUp: [NewJob]
+    /// The delivery record an assignment starts with, saved in the same transaction.
+    public var delivery: DeliveryRecord?
 
     public init(
         _ decision: RoutingDecision,
@@ -69,7 +81,9 @@ public struct DecisionRecord: Sendable {
         slot: CapacitySlot?,
         limits: SlotLimits = .unlimited,
         manual: Bool = false,
-        completing job: Int64? = nil
+        completing job: Int64? = nil,
+        followUp: [NewJob] = [],
+        delivery: DeliveryRecord? = nil
     ) {
         self.decision = decision
         self.leadID = leadID
@@ -77,6 +91,8 @@ public struct DecisionRecord: Sendable {
         self.limits = limits
         self.manual = manual
         self.job = job
+        self.followUp = followUp
+        self.delivery = delivery
     }
 }
 
@@ -118,7 +134,14 @@ public protocol JobStore: Sendable {
     /// twice because an earlier one was redone, and never goes missing.
     /// - Returns: `false` when the claim was lost (the lease lapsed and another worker took the job): nothing
     ///   is written then.
-    func finish(_ id: Int64, owner: String, then next: [NewJob], at date: Date) async throws -> Bool
+    func finish(
+        _ id: Int64,
+        owner: String,
+        then next: [NewJob],
+        recording delivery: DeliveryRecord?,
+        at date: Date
+    )
+        async throws -> Bool
     /// Puts a claimed job back for a later attempt. `countsAsAttempt: false` (GHL throttled) gives back the attempt
     /// the claim used. - Returns: `false` when the claim was lost.
     func retry(
@@ -132,7 +155,14 @@ public protocol JobStore: Sendable {
         async throws -> Bool
     /// Gives up on a claimed job, keeping it as a dead letter with the reason. - Returns: `false` when the claim
     /// was lost.
-    func deadLetter(_ id: Int64, owner: String, reason: String, at date: Date) async throws -> Bool
+    func deadLetter(
+        _ id: Int64,
+        owner: String,
+        reason: String,
+        recording delivery: DeliveryRecord?,
+        at date: Date
+    )
+        async throws -> Bool
     /// Extends a claim's lease while a worker is still on the job. - Returns: `false` when the claim was lost.
     func heartbeat(_ id: Int64, owner: String, leaseFor: Duration, now: Date) async throws -> Bool
     /// Dead letters of a kind, newest first.

@@ -13,6 +13,8 @@ struct EmbeddedSandbox: Sendable {
     let application: any Service
     /// The sandbox sub-account new contacts are created in for the sample webhook.
     let intakeSubAccountID: String
+    /// Where the sandbox listens.
+    let baseURL: URL
     /// Set when this start loaded the demo franchise.
     let demoLoaded: Int?
 
@@ -22,10 +24,12 @@ struct EmbeddedSandbox: Sendable {
         directory: PostalDirectory,
         logger: Logger
     ) async throws -> EmbeddedSandbox {
+        // Delivery's client needs the sandbox's address before it listens: a free port when none is given.
+        let sandboxPort = settings.sandboxPort == 0 ? try FreePort.find(host: settings.host) : settings.sandboxPort
         let server = try SandboxServer(
             configuration: SandboxServer.Configuration(
                 host: settings.host,
-                port: settings.sandboxPort,
+                port: sandboxPort,
                 dataDirectory: settings.dataDirectory
             )
         )
@@ -39,7 +43,8 @@ struct EmbeddedSandbox: Sendable {
             }
             let file = try LocationsFile(contentsOf: settings.demoLocations, directory: directory)
             let ids = try await server.seed(
-                subAccounts: file.locations.map { ($0.name, $0.postalCode?.text, $0.timeZoneIdentifier) }
+                subAccounts: file.locations.map { ($0.name, $0.postalCode?.text, $0.timeZoneIdentifier) },
+                snapshotID: SandboxSnapshot.franchiseStandard.id
             )
             let now = Date()
             try await store.saveLocations(
@@ -69,6 +74,7 @@ struct EmbeddedSandbox: Sendable {
             server: server,
             application: application,
             intakeSubAccountID: intake ?? "",
+            baseURL: URL(string: "http://\(settings.host):\(sandboxPort)")!,
             demoLoaded: demoLoaded,
             portBox: portBox
         )

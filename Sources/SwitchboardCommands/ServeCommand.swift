@@ -131,6 +131,22 @@ public struct ServeCommand: AsyncParsableCommand {
     )
     var logLevel: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Delivered leads get an opportunity in this pipeline [DELIVERY_PIPELINE] (embedded default: Memberships).",
+            valueName: "name"
+        )
+    )
+    var pipeline: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Delivered leads are enrolled in this workflow [DELIVERY_WORKFLOW] (embedded default: New lead nurture).",
+            valueName: "name"
+        )
+    )
+    var workflow: String?
+
     @Option(help: ArgumentHelp("A JSON config file [SWITCHBOARD_CONFIG].", valueName: "file"))
     var config: String?
 
@@ -156,6 +172,8 @@ public struct ServeCommand: AsyncParsableCommand {
         flags[K.stickyDays] = stickyDays.map(String.init)
         flags[K.businessHours] = businessHours
         flags[K.logLevel] = logLevel
+        flags[K.pipeline] = pipeline
+        flags[K.workflow] = workflow
         return flags
     }
 

@@ -18,6 +18,9 @@ public struct ServeSettings: Sendable, Equatable {
     public var sandboxPort: Int
     public var policy: RoutingPolicy
     public var logLevel: String
+    /// The pipeline (by name) delivered leads get an opportunity in, and the workflow they are enrolled in.
+    public var pipeline: String?
+    public var workflow: String?
 
     /// A real (or standalone sandbox) GHL: then there is no in-process sandbox and no demo data.
     public struct GHLConnection: Sendable, Equatable {
@@ -50,6 +53,8 @@ public struct ServeSettings: Sendable, Equatable {
         static let hotThreshold = "routing.hotScoreThreshold"
         static let stickyDays = "routing.stickyDays"
         static let businessHours = "routing.businessHours"
+        static let pipeline = "delivery.pipeline"
+        static let workflow = "delivery.workflow"
     }
 
     /// Resolves the settings.
@@ -162,7 +167,9 @@ public struct ServeSettings: Sendable, Equatable {
             demoLocations: text(Key.demoLocations) ?? "examples/franchise-25.csv",
             sandboxPort: try integer(Key.sandboxPort, 0...65_535, default: 8090),
             policy: policy,
-            logLevel: logLevel
+            logLevel: logLevel,
+            pipeline: text(Key.pipeline) ?? (ghl == nil ? "Memberships" : nil),
+            workflow: text(Key.workflow) ?? (ghl == nil ? "New lead nurture" : nil)
         )
     }
 

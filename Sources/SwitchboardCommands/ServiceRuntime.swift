@@ -1,4 +1,5 @@
 import Crypto
+import Delivery
 import Foundation
 import HighLevel
 import HighLevelSandbox
@@ -43,6 +44,7 @@ public struct ServiceRuntime: Sendable {
         )
         var services: [any Service] = []
         var embedded: EmbeddedSandbox?
+        var deliveryClient: HighLevelClient?
         if settings.ghl == nil {
             let sandbox = try await EmbeddedSandbox.start(
                 settings: settings,
@@ -53,7 +55,25 @@ public struct ServiceRuntime: Sendable {
             configuration.webhookVerification.ed25519PublicKey = sandbox.server.webhooks.signingKey.publicKey
             services.append(sandbox.application)
             embedded = sandbox
-        } else if let key = settings.webhookPublicKey {
+            deliveryClient = HighLevelClient(
+                configuration: .init(
+                    baseURL: sandbox.baseURL,
+                    companyID: sandbox.server.configuration.companyID,
+                    credentials: .privateIntegration(token: sandbox.server.configuration.agencyToken)
+                ),
+                logger: logger
+            )
+        } else if let ghl = settings.ghl {
+            deliveryClient = HighLevelClient(
+                configuration: .init(
+                    baseURL: ghl.baseURL,
+                    companyID: ghl.companyID,
+                    credentials: .privateIntegration(token: ghl.token)
+                ),
+                logger: logger
+            )
+        }
+        if settings.ghl != nil, let key = settings.webhookPublicKey {
             guard let raw = Data(base64Encoded: key),
                 let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
             else {
@@ -68,6 +88,15 @@ public struct ServiceRuntime: Sendable {
             configuration: configuration,
             store: store,
             directory: directory,
+            delivery: deliveryClient.map {
+                DeliverySetup(
+                    client: $0,
+                    configuration: DeliveryConfiguration(
+                        pipelineName: settings.pipeline,
+                        workflowName: settings.workflow
+                    )
+                )
+            },
             services: services,
             logger: logger,
             onServerRunning: { port in

@@ -1,5 +1,6 @@
+public import Delivery
 public import Foundation
-import HighLevel
+public import HighLevel
 public import Hummingbird
 public import LeadRouting
 public import Logging
@@ -11,6 +12,7 @@ public import Storage
 ///   - configuration: Where to listen, the API token, webhook keys, policy.
 ///   - store: Where everything is persisted.
 ///   - directory: Postal code centroids.
+///   - delivery: How routed leads reach GHL (a client and its settings); `nil`: they are only routed.
 ///   - services: Further long-lived parts to run with the server (e.g. an in-process GHL sandbox).
 ///   - metrics: The metrics registry `/metrics` renders.
 ///   - now: The clock (injected in tests).
@@ -19,17 +21,29 @@ public func buildApplication(
     configuration: ServerConfiguration,
     store: any SwitchboardStore,
     directory: PostalDirectory,
+    delivery: DeliverySetup? = nil,
     services: [any Service] = [],
     metrics: ServiceMetrics = ServiceMetrics(),
     logger: Logger = Logger(label: "switchboard"),
     now: @escaping @Sendable () -> Date = { Date() },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
+    let deliveryWorker = delivery.map { setup in
+        DeliveryWorker(
+            store: store,
+            delivery: LeadDelivery(client: setup.client, configuration: setup.configuration),
+            configuration: setup.configuration,
+            logger: logger,
+            now: now
+        )
+    }
     let router = try await LeadRouter(
         store: store,
         directory: directory,
         policy: configuration.policy,
         metrics: metrics,
+        delivers: deliveryWorker != nil,
+        onDeliveryQueued: { deliveryWorker?.wake() },
         now: now
     )
     let worker = RoutingWorker(
@@ -58,6 +72,7 @@ public func buildApplication(
     .addRoutes(to: http)
     let api = http.group("v1").add(middleware: APITokenMiddleware(token: configuration.apiToken))
     LeadsController(intake: intake, store: store, router: router, now: now).addRoutes(to: api)
+    DeliveriesController(store: store, worker: deliveryWorker, now: now).addRoutes(to: api)
     LocationsController(store: store, router: router, now: now).addRoutes(to: api)
     operations.addAdminRoutes(to: api)
 
@@ -67,8 +82,19 @@ public func buildApplication(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "switchboard"
         ),
-        services: [worker] + services,
+        services: [worker] + (deliveryWorker.map { [$0] } ?? []) + services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger
     )
+}
+
+/// What delivery into GHL needs: a client (with its per-resource rate limiters) and the delivery settings.
+public struct DeliverySetup: Sendable {
+    public var client: HighLevelClient
+    public var configuration: DeliveryConfiguration
+
+    public init(client: HighLevelClient, configuration: DeliveryConfiguration = DeliveryConfiguration()) {
+        self.client = client
+        self.configuration = configuration
+    }
 }

@@ -25,9 +25,11 @@ struct JobQueueTests {
         // The lease lapses; another worker takes the job.
         let taken = try await claim("w2", at: now.addingTimeInterval(31))
         #expect(taken.map(\.id) == [first.id])
-        #expect(try await !store.finish(first.id, owner: "w1", then: [], at: now))
+        #expect(try await !store.finish(first.id, owner: "w1", then: [], recording: nil, at: now))
         let next = NewJob(kind: .deliver, leadID: "a", step: "opportunity", runAt: now)
-        #expect(try await store.finish(first.id, owner: "w2", then: [next], at: now.addingTimeInterval(32)))
+        #expect(
+            try await store.finish(first.id, owner: "w2", then: [next], recording: nil, at: now.addingTimeInterval(32))
+        )
         let jobs = try await store.jobs(ofLead: "a")
         #expect(jobs.map(\.step) == ["contact", "opportunity"])
         #expect(jobs.map(\.status) == [.done, .queued])
@@ -89,6 +91,7 @@ struct JobQueueTests {
                     job.id,
                     owner: "w1",
                     reason: "422 email invalid",
+                    recording: nil,
                     at: now.addingTimeInterval(Double(index))
                 )
             )

@@ -112,6 +112,10 @@ struct APIConformanceTests {
             _ = try await call(.get, "/health/ready")
             _ = try await call(.get, "/metrics")
             _ = try await call(.get, "/openapi.json")
+            _ = try await call(.get, "/v1/deliveries/dead-letters")
+            _ = try await call(.get, "/v1/deliveries/dead-letters?limit=0")
+            _ = try await call(.post, "/v1/deliveries/replay", #"{"since":"2026-01-01T00:00:00Z"}"#)
+            _ = try await call(.post, "/v1/deliveries/replay", #"{}"#)
             let (body, signature) = try service.contactCreate(postalCode: "78703", webhookID: "w-1")
             for signatureValue in [signature, signature, "bad"] {
                 var fields: HTTPFields = [.contentType: "application/json"]

@@ -14,13 +14,23 @@ import SwitchboardTesting
 import Synchronization
 import Testing
 
-/// A clock tests move by hand.
+/// A clock tests move by hand, or — once `run()` — one that also runs on by itself (for retries and leases).
 final class TestClock: Sendable {
-    private let current: Mutex<Date>
-    init(_ start: Date) { current = Mutex(start) }
-    var now: Date { current.withLock { $0 } }
-    func set(_ date: Date) { current.withLock { $0 = date } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    private let current: Mutex<(base: Date, runningSince: ContinuousClock.Instant?)>
+    init(_ start: Date) { current = Mutex((start, nil)) }
+    var now: Date {
+        current.withLock { state in
+            guard let since = state.runningSince else { return state.base }
+            let elapsed = ContinuousClock.now - since
+            return state.base.addingTimeInterval(
+                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            )
+        }
+    }
+    func set(_ date: Date) { current.withLock { $0.base = date } }
+    func advance(by seconds: TimeInterval) { current.withLock { $0.base = $0.base.addingTimeInterval(seconds) } }
+    /// From now on the clock runs at real speed from where it stands.
+    func run() { current.withLock { $0.runningSince = ContinuousClock.now } }
 }
 
 /// The service under test: an in-memory (or file) store, a webhook key the test signs with, a movable clock.
@@ -30,10 +40,13 @@ struct TestService {
     let clock: TestClock
     let signingKey = Curve25519.Signing.PrivateKey()
     var configuration: ServerConfiguration
+    /// Delivery into GHL, when a test sets it.
+    var delivery: DeliverySetup?
 
     init(
         locations: [Location] = [Fixtures.location("atx-downtown", zip: "78701", daily: 10)],
         store: SQLiteStore? = nil,
+        ghlLocationIDs: [String: String] = [:],
         at date: Date = Fixtures.mondayMorning
     ) async throws {
         self.store = try store ?? SQLiteStore()
@@ -45,7 +58,7 @@ struct TestService {
         )
         if try await self.store.allLocations().isEmpty {
             try await self.store.saveLocations(
-                locations.map { StoredLocation(location: $0, updatedAt: date) }
+                locations.map { StoredLocation(location: $0, ghlLocationID: ghlLocationIDs[$0.id], updatedAt: date) }
             )
         }
     }
@@ -58,6 +71,7 @@ struct TestService {
             configuration: configuration,
             store: store,
             directory: Fixtures.directory,
+            delivery: delivery,
             logger: logger,
             now: { clock.now }
         )

@@ -177,13 +177,17 @@ public struct SandboxServer: Sendable {
 
     /// Creates sub-accounts directly (for demos and tests that start from an existing franchise).
     /// - Returns: The new sub-accounts' ids, in order.
-    public func seed(subAccounts: [(name: String, postalCode: String?, timezone: String?)]) async throws -> [String] {
+    /// - Parameter snapshotID: A snapshot to load into each (it loads after the configured delay).
+    public func seed(
+        subAccounts: [(name: String, postalCode: String?, timezone: String?)],
+        snapshotID: String? = nil
+    ) async throws -> [String] {
         var ids: [String] = []
         for account in subAccounts {
             let id = await state.makeID()
             _ = try await state.createLocation(
                 SandboxLocation(id: id, name: account.name, postalCode: account.postalCode, timezone: account.timezone),
-                snapshotID: nil
+                snapshotID: snapshotID
             )
             ids.append(id)
         }

@@ -55,7 +55,13 @@ extension SQLiteStore: JobStore {
         try await write { db in try Self.insert(jobs, at: date, in: db) }
     }
 
-    public func finish(_ id: Int64, owner: String, then next: [NewJob], at date: Date) async throws -> Bool {
+    public func finish(
+        _ id: Int64,
+        owner: String,
+        then next: [NewJob],
+        recording delivery: DeliveryRecord?,
+        at date: Date
+    ) async throws -> Bool {
         try await write { db in
             try db.cachedStatement(
                 sql: """
@@ -65,6 +71,7 @@ extension SQLiteStore: JobStore {
             ).execute(arguments: [date.timeIntervalSince1970, id, owner])
             guard db.changesCount == 1 else { return false }
             try Self.insert(next, at: date, in: db)
+            if let delivery { try Self.save(delivery, in: db) }
             return true
         }
     }
@@ -93,7 +100,13 @@ extension SQLiteStore: JobStore {
         }
     }
 
-    public func deadLetter(_ id: Int64, owner: String, reason: String, at date: Date) async throws -> Bool {
+    public func deadLetter(
+        _ id: Int64,
+        owner: String,
+        reason: String,
+        recording delivery: DeliveryRecord?,
+        at date: Date
+    ) async throws -> Bool {
         try await write { db in
             try db.cachedStatement(
                 sql: """
@@ -102,7 +115,9 @@ extension SQLiteStore: JobStore {
                     WHERE id = ? AND lease_owner = ? AND status = 'queued'
                     """
             ).execute(arguments: [date.timeIntervalSince1970, reason, date.timeIntervalSince1970, id, owner])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            if let delivery { try Self.save(delivery, in: db) }
+            return true
         }
     }
 

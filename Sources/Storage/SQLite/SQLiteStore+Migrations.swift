@@ -102,6 +102,22 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v3: deliveries") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE deliveries (
+                        lead_id TEXT PRIMARY KEY NOT NULL,
+                        ghl_location_id TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        contact_id TEXT,
+                        opportunity_id TEXT,
+                        detail TEXT,
+                        updated_at DOUBLE PRECISION NOT NULL
+                    );
+                    CREATE INDEX deliveries_by_state ON deliveries (state, updated_at);
+                    """
+            )
+        }
         return migrator
     }
 }

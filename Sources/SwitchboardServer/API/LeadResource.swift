@@ -25,8 +25,8 @@ struct LeadResource: Encodable, Sendable {
     var assignedManually: Bool
     var holdsCapacity: Bool
     var decision: DecisionResource?
-    /// Delivery into GHL (a later feature); `null` until then.
-    var delivery: String?
+    /// Delivery into GHL: state, ids created, and each step's attempts (only on the single-lead view).
+    var delivery: DeliveryResource?
 
     init(_ record: LeadRecord) {
         id = record.id
@@ -126,5 +126,41 @@ struct DecisionResource: Encodable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case outcome, locationId, distanceMiles, nearestLocationId, nearestDistanceMiles, hotLead, rule, summary
         case explanation
+    }
+}
+
+/// A lead's delivery into GHL in the API.
+struct DeliveryResource: Encodable, Sendable {
+    var state: String
+    var ghlLocationId: String
+    var contactId: String?
+    var opportunityId: String?
+    var detail: String?
+    var updatedAt: Date
+    var steps: [JobResource]
+
+    init(_ record: DeliveryRecord, steps: [Job]) {
+        state = record.state.rawValue
+        ghlLocationId = record.ghlLocationID
+        contactId = record.contactID
+        opportunityId = record.opportunityID
+        detail = record.detail
+        updatedAt = record.updatedAt
+        self.steps = steps.filter { $0.kind == .deliver }.map(JobResource.init)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+        try container.encode(ghlLocationId, forKey: .ghlLocationId)
+        try container.encode(contactId, forKey: .contactId)
+        try container.encode(opportunityId, forKey: .opportunityId)
+        try container.encode(detail, forKey: .detail)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(steps, forKey: .steps)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case state, ghlLocationId, contactId, opportunityId, detail, updatedAt, steps
     }
 }

@@ -20,7 +20,11 @@ struct LeadsController: Sendable {
         group.get("leads/:id") { _, context in
             let id = try context.parameters.require("id")
             guard let record = try await store.lead(id: id) else { throw Problem.notFound("no lead '\(id)'") }
-            return try Self.json(.ok, LeadResource(record))
+            var resource = LeadResource(record)
+            if let delivery = try await store.delivery(ofLead: id) {
+                resource.delivery = DeliveryResource(delivery, steps: try await store.jobs(ofLead: id))
+            }
+            return try Self.json(.ok, resource)
         }
         group.post("leads/:id/assign") { request, context in try await assign(request, context: context) }
         group.post("leads/:id/release") { _, context in

@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 import HTTPTypes
 import HighLevel
@@ -51,6 +52,7 @@ struct WebhookController: Sendable {
         var phone: String?
         var postalCode: String?
         var source: String?
+        var tags: [String]?
         var customFields: [CustomField]?
     }
 
@@ -79,6 +81,14 @@ struct WebhookController: Sendable {
             event = try JSONDecoder().decode(ContactEvent.self, from: body)
         } catch let error as DecodingError {
             throw RequestBody.problem(for: error)
+        }
+        // Switchboard's own delivery creates contacts (tagged as routed); their ContactCreate is not a new lead.
+        if event.tags?.contains(DeliveryStep.routedTag) == true {
+            context.logger.debug(
+                "webhook ignored: a contact Switchboard delivered",
+                metadata: ["contact": "\(event.id ?? "")"]
+            )
+            return try Self.json(.ok, ["status": "ignored", "type": "ContactCreate"])
         }
         var postalCode = event.postalCode
         if postalCode?.isEmpty ?? true, let fieldID = postalCodeCustomFieldID,

@@ -15,14 +15,22 @@ public actor LeadRouter {
     private var engine: RoutingEngine
     private var ghlLocationIDs: [String: String] = [:]
     private var ledger = CapacityLedger()
+    /// Whether assigned leads are queued for delivery into GHL (when their location has a sub-account).
+    private let delivers: Bool
+    /// Called after delivery jobs were queued.
+    private let onDeliveryQueued: @Sendable () -> Void
 
     public init(
         store: any SwitchboardStore,
         directory: PostalDirectory,
         policy: RoutingPolicy,
         metrics: ServiceMetrics,
+        delivers: Bool = false,
+        onDeliveryQueued: @escaping @Sendable () -> Void = {},
         now: @escaping @Sendable () -> Date
     ) async throws {
+        self.delivers = delivers
+        self.onDeliveryQueued = onDeliveryQueued
         self.store = store
         self.directory = directory
         self.policy = policy
@@ -110,9 +118,15 @@ public actor LeadRouter {
                     tentative.take(locationID, limits: location.capacity, hotLead: decision.hotLead, in: windows)
                     history.record(item.lead, assignedTo: locationID)
                 }
-                batch.append(
-                    DecisionRecord(decision, forLead: item.leadID, slot: slot, limits: limits, completing: item.job)
+                var record = DecisionRecord(
+                    decision,
+                    forLead: item.leadID,
+                    slot: slot,
+                    limits: limits,
+                    completing: item.job
                 )
+                addDelivery(to: &record)
+                batch.append(record)
             }
             let results = try await store.record(batch, at: now())
             var refused: [(lead: Lead, leadID: String, job: Int64?)] = []
@@ -135,6 +149,7 @@ public actor LeadRouter {
         if !pending.isEmpty {
             throw StoreError.unavailable("capacity kept changing while routing \(pending.count) leads")
         }
+        if delivers && decided.values.contains(where: { $0.outcome == .assigned }) { onDeliveryQueued() }
         let elapsed = ContinuousClock.now - started
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         for decision in decided.values {
@@ -196,18 +211,19 @@ public actor LeadRouter {
             explanation: RoutingExplanation(point: record.decision?.explanation.point, rule: .manual, notes: notes)
         )
         let slot = CapacitySlot(locationID: locationID, windows: windows)
-        let result = try await store.record(
+        var assignment = DecisionRecord(
             decision,
             forLead: leadID,
             slot: slot,
             limits: overrideCapacity ? .unlimited : SlotLimits(location.capacity, hotLead: hot),
-            manual: true,
-            completing: nil,
-            at: now()
+            manual: true
         )
+        addDelivery(to: &assignment)
+        let result = try await store.record([assignment], at: now())[0]
         switch result {
         case .recorded(let usage):
             if let usage { mirror(usage, of: locationID, in: windows) }
+            if !assignment.followUp.isEmpty { onDeliveryQueued() }
             try await refreshLedger()
             return decision
         case .full(let usage):
@@ -221,6 +237,16 @@ public actor LeadRouter {
         let released = try await store.releaseSlot(ofLead: leadID)
         if released { try await refreshLedger() }
         return released
+    }
+
+    /// Queues the first delivery step with an assignment, when delivery is on and the location has a sub-account.
+    private func addDelivery(to record: inout DecisionRecord) {
+        guard delivers, record.decision.outcome == .assigned, let locationID = record.decision.locationID,
+            let ghl = ghlLocationIDs[locationID]
+        else { return }
+        let date = now()
+        record.followUp = [NewJob(kind: .deliver, leadID: record.leadID, step: "contact", runAt: date)]
+        record.delivery = DeliveryRecord(leadID: record.leadID, ghlLocationID: ghl, updatedAt: date)
     }
 
     /// The GHL sub-account id of a location, if known.

@@ -2,15 +2,17 @@ import Synchronization
 
 /// Wakes a worker when there is work, or after a timeout: a signal sent while the worker is busy is kept, so
 /// nothing waits for the next poll.
-final class WorkSignal: Sendable {
+public final class WorkSignal: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
 
+    public init() {}
+
     /// Says there is work.
-    func signal() {
+    public func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -23,7 +25,7 @@ final class WorkSignal: Sendable {
     }
 
     /// Returns when signalled (at once if a signal is pending), after `timeout`, or when the task is cancelled.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForSignal() }
             group.addTask { try? await Task.sleep(for: timeout) }

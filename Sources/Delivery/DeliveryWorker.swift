@@ -1,0 +1,209 @@
+public import Foundation
+import LeadRouting
+public import Logging
+public import ServiceLifecycle
+public import Storage
+import Synchronization
+
+/// Delivers routed leads into GHL from the durable queue: claims due `deliver` jobs under a lease (kept alive by
+/// a heartbeat while the step runs), works on many at once — each call waits only on its own location's rate
+/// limiter — and finishes, retries or dead-letters each step by what GHL answered. On graceful shutdown it stops
+/// claiming and lets the steps in hand finish.
+public final class DeliveryWorker: Service, Sendable {
+    private let store: any SwitchboardStore
+    private let delivery: LeadDelivery
+    private let configuration: DeliveryConfiguration
+    private let signal = WorkSignal()
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let inFlight = Atomic<Int>(0)
+    /// This worker's name on its claims.
+    public let owner = "delivery-\(UUID().uuidString.prefix(8))"
+
+    public init(
+        store: any SwitchboardStore,
+        delivery: LeadDelivery,
+        configuration: DeliveryConfiguration,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.delivery = delivery
+        self.configuration = configuration
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Says new delivery jobs are waiting.
+    public func wake() { signal.signal() }
+
+    public func run() async throws {
+        logger.info(
+            "delivery worker started",
+            metadata: ["owner": "\(owner)", "concurrency": "\(configuration.concurrency)"]
+        )
+        await withDiscardingTaskGroup { group in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let free = configuration.concurrency - inFlight.load(ordering: .relaxed)
+                var claimed: [Job] = []
+                if free > 0 {
+                    do {
+                        claimed = try await store.claimJobs(
+                            kind: .deliver,
+                            limit: free,
+                            owner: owner,
+                            leaseFor: configuration.lease,
+                            now: now()
+                        )
+                    } catch {
+                        logger.warning("claiming delivery jobs failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                for job in claimed {
+                    inFlight.add(1, ordering: .relaxed)
+                    group.addTask {
+                        await self.process(job)
+                        self.inFlight.subtract(1, ordering: .relaxed)
+                        self.signal.signal()
+                    }
+                }
+                if claimed.isEmpty || claimed.count == free {
+                    await cancelWhenGracefulShutdown { [signal, configuration] in
+                        await signal.wait(timeout: configuration.pollInterval)
+                    }
+                }
+            }
+        }
+        logger.info("delivery worker stopped")
+    }
+
+    /// Runs one step of one lead's delivery and records what happened.
+    func process(_ job: Job) async {
+        do {
+            try await perform(job)
+        } catch {
+            // The store could not record the outcome: the lease lapses and the step runs again.
+            logger.warning("delivery bookkeeping failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+        }
+    }
+
+    private func perform(_ job: Job) async throws {
+        guard let leadID = job.leadID, let step = job.step.flatMap(DeliveryStep.init(rawValue:)),
+            let lead = try await store.lead(id: leadID), let stored = try await store.delivery(ofLead: leadID)
+        else {
+            _ = try await store.deadLetter(
+                job.id,
+                owner: owner,
+                reason: "the job names no known lead, step or delivery",
+                recording: nil,
+                at: now()
+            )
+            return
+        }
+        var record = stored
+        // The location's sub-account may have been corrected since (then a replay goes to the right one).
+        if step == .contact, let locationID = lead.decision?.locationID,
+            let current = try await store.location(id: locationID)?.ghlLocationID, current != record.ghlLocationID
+        {
+            record.ghlLocationID = current
+        }
+        let heartbeat = Task { [store, owner, configuration, now] in
+            while !Task.isCancelled {
+                try await Task.sleep(for: configuration.lease / 3)
+                guard try await store.heartbeat(job.id, owner: owner, leaseFor: configuration.lease, now: now()) else {
+                    return
+                }
+            }
+        }
+        defer { heartbeat.cancel() }
+        do {
+            var updated = try await delivery.perform(step, lead: lead, delivery: record)
+            let steps = await delivery.steps(for: lead, into: record.ghlLocationID)
+            let next = steps.firstIndex(of: step).flatMap { $0 + 1 < steps.count ? steps[$0 + 1] : nil }
+            updated.detail = nil
+            updated.updatedAt = now()
+            if next == nil { updated.state = .delivered }
+            let finished = try await store.finish(
+                job.id,
+                owner: owner,
+                then: next.map { [NewJob(kind: .deliver, leadID: leadID, step: $0.rawValue, runAt: now())] } ?? [],
+                recording: updated,
+                at: now()
+            )
+            if !finished {
+                logger.notice("delivery step finished after its claim was lost", metadata: ["job": "\(job.id)"])
+            }
+            if next != nil { signal.signal() }
+        } catch let failure as DeliveryFailure {
+            try await handle(failure, of: job, step: step, record: record)
+        }
+    }
+
+    private func handle(
+        _ failure: DeliveryFailure,
+        of job: Job,
+        step: DeliveryStep,
+        record: DeliveryRecord
+    )
+        async throws
+    {
+        var record = record
+        record.updatedAt = now()
+        record.detail = "\(step.rawValue): \(failure)"
+        switch failure {
+        case .throttled(let after):
+            _ = try await store.retry(
+                job.id,
+                owner: owner,
+                at: now().addingTimeInterval((after ?? .seconds(1)).seconds),
+                countsAsAttempt: false,
+                error: record.detail ?? "",
+                now: now()
+            )
+        case .transient(let message):
+            if let delay = configuration.schedule.delay(afterFailure: job.attempts, random: Double.random(in: 0..<1)),
+                job.attempts < configuration.schedule.maximumAttempts
+            {
+                _ = try await store.retry(
+                    job.id,
+                    owner: owner,
+                    at: now().addingTimeInterval(delay.seconds),
+                    countsAsAttempt: true,
+                    error: record.detail ?? message,
+                    now: now()
+                )
+                try await store.saveDelivery(record)
+            } else {
+                record.state = .deadLettered
+                record.detail = "\(step.rawValue): gave up after \(job.attempts) attempts: \(message)"
+                _ = try await store.deadLetter(
+                    job.id,
+                    owner: owner,
+                    reason: record.detail ?? message,
+                    recording: record,
+                    at: now()
+                )
+            }
+        case .permanent(let message):
+            record.state = .deadLettered
+            _ = try await store.deadLetter(
+                job.id,
+                owner: owner,
+                reason: "\(step.rawValue): \(message)",
+                recording: record,
+                at: now()
+            )
+        }
+        logger.notice(
+            "delivery step failed",
+            metadata: ["lead": "\(record.leadID)", "step": "\(step.rawValue)", "failure": "\(failure)"]
+        )
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    var seconds: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

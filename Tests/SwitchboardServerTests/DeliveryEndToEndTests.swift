@@ -1,0 +1,186 @@
+import Delivery
+import Foundation
+import HTTPTypes
+import HighLevel
+import HighLevelSandbox
+import HummingbirdTesting
+import LeadRouting
+import Storage
+import SwitchboardServer
+import SwitchboardTesting
+import Testing
+
+@Suite("Delivery into GHL (sandbox)")
+struct DeliveryEndToEndTests {
+    /// A sandbox with two franchise sub-accounts (snapshot loaded at once) and a service delivering into it.
+    private func withDelivery(
+        faults: FaultPlan = .none,
+        ghost: Bool = false,
+        _ body: @Sendable (SandboxServer, TestService, [String: String], any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let configuration = SandboxServer.Configuration(port: 0, snapshotLoadDelay: .zero, faults: faults)
+        try await SandboxServer.withRunning(configuration) { sandbox, url in
+            let ids = try await sandbox.seed(
+                subAccounts: [("Austin", "78701", "America/Chicago"), ("Dallas", "75201", "America/Chicago")],
+                snapshotID: SandboxSnapshot.franchiseStandard.id
+            )
+            let sub = ["atx-downtown": ghost ? "no-such-sub-account" : ids[0], "dallas-uptown": ids[1]]
+            var service = try await TestService(
+                locations: [
+                    Fixtures.location("atx-downtown", zip: "78701", daily: 100),
+                    Fixtures.location("dallas-uptown", zip: "75201", daily: 100),
+                ],
+                ghlLocationIDs: sub
+            )
+            service.clock.set(Date())
+            service.clock.run()
+            let client = HighLevelClient(
+                configuration: .init(
+                    baseURL: url,
+                    companyID: sandbox.configuration.companyID,
+                    credentials: .privateIntegration(token: sandbox.configuration.agencyToken),
+                    retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20))
+                )
+            )
+            service.delivery = DeliverySetup(
+                client: client,
+                configuration: DeliveryConfiguration(
+                    pipelineName: "Memberships",
+                    workflowName: "New lead nurture",
+                    lease: .seconds(5),
+                    pollInterval: .milliseconds(50),
+                    schedule: RetrySchedule(
+                        delays: [
+                            .zero, .milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400),
+                            .milliseconds(800), .seconds(1), .seconds(2),
+                        ],
+                        jitter: 0.2
+                    )
+                )
+            )
+            let realIDs = ["atx-downtown": ids[0], "dallas-uptown": ids[1]]
+            let ready = service
+            try await ready.test { client in try await body(sandbox, ready, realIDs, client) }
+        }
+    }
+
+    /// Waits until the lead's delivery leaves `pending` (or 30 s pass).
+    private func settledDelivery(_ id: String, _ client: any TestClientProtocol) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let lead = try await client.api(.get, "/v1/leads/\(id)").json()
+            if let delivery = lead["delivery"] as? [String: Any], delivery["state"] as? String != "pending" {
+                return delivery
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return [:]
+    }
+
+    private func submit(_ json: String, _ client: any TestClientProtocol) async throws -> String {
+        let response = try await client.api(.post, "/v1/leads", json: json)
+        return try #require(try response.json()["id"] as? String)
+    }
+
+    @Test("A routed lead lands once in its location's sub-account: contact with tags, opportunity, workflow")
+    func deliversOnce() async throws {
+        try await withDelivery { sandbox, _, ids, client in
+            let first = try await submit(
+                #"{"postalCode":"78703","firstName":"Ana","email":"ana@example.com","score":90}"#,
+                client
+            )
+            let delivery = try await settledDelivery(first, client)
+            #expect(delivery["state"] as? String == "delivered")
+            #expect(delivery["ghlLocationId"] as? String == ids["atx-downtown"])
+            #expect(delivery["opportunityId"] is String)
+            #expect(
+                (delivery["steps"] as? [[String: Any]])?.compactMap { $0["step"] as? String } == [
+                    "contact", "opportunity", "workflow",
+                ]
+            )
+            #expect(try await sandbox.contactCount(locationID: ids["atx-downtown"]!) == 1)
+
+            // The same person again (sticky): updated, not duplicated.
+            let again = try await submit(#"{"postalCode":"78703","email":"ana@example.com"}"#, client)
+            #expect(try await settledDelivery(again, client)["state"] as? String == "delivered")
+            #expect(try await sandbox.contactCount(locationID: ids["atx-downtown"]!) == 1)
+            #expect(try await sandbox.contactCount(locationID: ids["dallas-uptown"]!) == 0)
+        }
+    }
+
+    @Test("With 20 % of GHL calls failing with 5xx, every lead is still delivered exactly once")
+    func survivesServerErrors() async throws {
+        try await withDelivery(faults: FaultPlan(errorRate: 0.2)) { sandbox, _, ids, client in
+            var leads: [String] = []
+            for index in 0..<30 {
+                let zip = index.isMultiple(of: 2) ? "78703" : "75204"
+                leads.append(try await submit(#"{"postalCode":"\#(zip)","email":"p\#(index)@example.com"}"#, client))
+            }
+            for lead in leads {
+                let delivery = try await settledDelivery(lead, client)
+                let detail = try await client.api(.get, "/v1/leads/\(lead)").text
+                #expect(delivery["state"] as? String == "delivered", "\(detail)")
+            }
+            #expect(try await sandbox.contactCount(locationID: ids["atx-downtown"]!) == 15)
+            #expect(try await sandbox.contactCount(locationID: ids["dallas-uptown"]!) == 15)
+        }
+    }
+
+    @Test("A permanent error is dead-lettered with GHL's reason; once fixed, replay delivers it (no duplicate)")
+    func deadLetterAndReplay() async throws {
+        try await withDelivery(ghost: true) { sandbox, _, ids, client in
+            let lead = try await submit(#"{"postalCode":"78703","email":"zoe@example.com"}"#, client)
+            let dead = try await settledDelivery(lead, client)
+            #expect(dead["state"] as? String == "deadLettered")
+            #expect((dead["detail"] as? String)?.contains("contact") == true)
+            let letters = try await client.api(.get, "/v1/deliveries/dead-letters").json()
+            let letter = try #require((letters["deadLetters"] as? [[String: Any]])?.first)
+            #expect(letter["leadId"] as? String == lead)
+            #expect((letter["lastError"] as? String)?.isEmpty == false)
+
+            // Fix the location's sub-account id, then replay.
+            let fixed = try await client.api(
+                .patch,
+                "/v1/locations/atx-downtown",
+                json: #"{"ghlLocationId":"\#(ids["atx-downtown"]!)"}"#
+            )
+            #expect(fixed.status == .ok)
+            let replay = try await client.api(
+                .post,
+                "/v1/deliveries/replay",
+                json: #"{"ids":[\#(letter["id"] as? Int ?? 0)]}"#
+            )
+            #expect(try replay.json()["replayed"] as? Int == 1)
+            let deadline = ContinuousClock.now + .seconds(30)
+            var state = ""
+            while ContinuousClock.now < deadline && state != "delivered" {
+                state =
+                    (try await client.api(.get, "/v1/leads/\(lead)").json()["delivery"] as? [String: Any])?["state"]
+                    as? String ?? ""
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(state == "delivered")
+            #expect(try await sandbox.contactCount(locationID: ids["atx-downtown"]!) == 1)
+            let none = try await client.api(.get, "/v1/deliveries/dead-letters").json()
+            #expect((none["deadLetters"] as? [Any])?.isEmpty == true)
+            // The answers with a delivery in them match the API document too.
+            if APIConformanceTests.validatorAvailable {
+                var records: [[String: Any]] = []
+                for (path, response) in [
+                    ("/v1/leads/\(lead)", try await client.api(.get, "/v1/leads/\(lead)")),
+                    ("/v1/deliveries/dead-letters", try await client.api(.get, "/v1/deliveries/dead-letters?limit=5")),
+                ] {
+                    records.append([
+                        "method": "GET", "path": path, "status": response.status.code,
+                        "contentType": response.headers[.contentType] ?? "", "body": response.text,
+                    ])
+                }
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("d-\(UUID().uuidString).json")
+                try JSONSerialization.data(withJSONObject: records).write(to: file)
+                let script = APIConformanceTests.root.appending(path: "Tools/validate-switchboard-api.py").path()
+                let result = APIConformanceTests.run(["python3", script, file.path()])
+                #expect(result.status == 0, "\(result.output)")
+            }
+        }
+    }
+}
