@@ -64,6 +64,26 @@ struct DeliveryEndToEndTests {
         }
     }
 
+    /// Queues a contact step for the lead and has a "dead" worker claim it (lease 1 s); retried while the live
+    /// worker happens to take the fresh step first.
+    private func holdAsDeadWorker(lead: String, store: SQLiteStore, clock: TestClock) async throws -> Bool {
+        for _ in 0..<20 {
+            try await store.enqueue(
+                [NewJob(kind: .deliver, leadID: lead, step: "contact", runAt: clock.now)],
+                at: clock.now
+            )
+            let claimed = try await store.claimJobs(
+                kind: .deliver,
+                limit: 100,
+                owner: "dead-worker",
+                leaseFor: .seconds(1),
+                now: clock.now
+            )
+            if claimed.contains(where: { $0.leadID == lead && $0.step == "contact" }) { return true }
+        }
+        return false
+    }
+
     /// Waits until the lead's delivery leaves `pending` (or 30 s pass).
     private func settledDelivery(_ id: String, _ client: any TestClientProtocol) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + .seconds(30)
@@ -181,6 +201,72 @@ struct DeliveryEndToEndTests {
                 let result = APIConformanceTests.run(["python3", script, file.path()])
                 #expect(result.status == 0, "\(result.output)")
             }
+        }
+    }
+
+    @Test("A 429 storm, then an outage, with slow replies: every lead is delivered once, after it ends")
+    func stormAndOutage() async throws {
+        let now = Date()
+        let faults = FaultPlan(
+            latencyMilliseconds: 0...40,
+            outageUntil: now.addingTimeInterval(3),
+            throttleUntil: now.addingTimeInterval(1.5)
+        )
+        try await withDelivery(faults: faults) { sandbox, _, ids, client in
+            var leads: [String] = []
+            for index in 0..<12 {
+                let zip = index.isMultiple(of: 2) ? "78703" : "75204"
+                leads.append(try await submit(#"{"postalCode":"\#(zip)","phone":"512555\#(1000 + index)"}"#, client))
+            }
+            for lead in leads {
+                let delivery = try await settledDelivery(lead, client)
+                #expect(delivery["state"] as? String == "delivered")
+            }
+            #expect(try await sandbox.contactCount(locationID: ids["atx-downtown"]!) == 6)
+            #expect(try await sandbox.contactCount(locationID: ids["dallas-uptown"]!) == 6)
+        }
+    }
+
+    @Test("A worker that dies mid-step (its lease lapses) is replaced; the step runs again without a duplicate")
+    func deadWorkerIsReplaced() async throws {
+        try await withDelivery { sandbox, service, ids, client in
+            // Stop the service's own worker from seeing the job: a "dead" worker holds it, having already done
+            // the GHL call (the contact exists), but never finishes.
+            let lead = try await submit(#"{"postalCode":"78703","email":"kim@example.com"}"#, client)
+            let deadline = ContinuousClock.now + .seconds(10)
+            var contacts = 0
+            while ContinuousClock.now < deadline && contacts == 0 {
+                contacts = try await sandbox.contactCount(locationID: ids["atx-downtown"]!)
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            // Put the lead's contact step back as if a worker had claimed it and died (lease 5 s).
+            let store = service.store
+            let jobs = try await store.jobs(ofLead: lead)
+            let contactStep = try #require(jobs.first { $0.step == "contact" })
+            let replayedLive = try await store.replayDeadLetters(
+                kind: .deliver,
+                ids: [contactStep.id],
+                since: nil,
+                at: Date()
+            )
+            #expect(replayedLive == 0)
+            // The live worker may take a freshly queued step first; try until the "dead" one holds it.
+            let held = try await holdAsDeadWorker(lead: lead, store: store, clock: service.clock)
+            #expect(held)
+            // Held by the dead worker: not done before its lease lapses.
+            try await Task.sleep(for: .milliseconds(300))
+            let stillHeld = try await store.jobs(ofLead: lead).contains { $0.status == .queued }
+            #expect(stillHeld)
+            // After the lease lapses the live worker takes it, upserts again and finishes.
+            let settleBy = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < settleBy {
+                let pending = try await store.jobs(ofLead: lead).filter { $0.status == .queued }
+                if pending.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            let after = try await store.jobs(ofLead: lead)
+            #expect(after.allSatisfy { $0.status == .done })
+            #expect(try await sandbox.contactCount(locationID: ids["atx-downtown"]!) == 1)
         }
     }
 }
