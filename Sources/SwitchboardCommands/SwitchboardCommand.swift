@@ -9,7 +9,9 @@ public struct SwitchboardCommand: AsyncParsableCommand {
             Switchboard routes every lead to the nearest active location with capacity, delivers it into that \
             location's GHL sub-account, and onboards new locations in waves.
             """,
-        subcommands: [ServeCommand.self, RouteCommand.self, LeadsCommand.self, SandboxCommand.self]
+        subcommands: [
+            ServeCommand.self, RouteCommand.self, LeadsCommand.self, DeliveriesCommand.self, SandboxCommand.self,
+        ]
     )
 
     public init() {}

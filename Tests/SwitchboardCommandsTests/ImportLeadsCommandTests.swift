@@ -73,4 +73,21 @@ struct ImportLeadsCommandTests {
             #expect("\(error)".contains("score"))
         }
     }
+
+    @Test("deliveries: listing and replaying go through the API; replay needs --id or --since")
+    func deliveriesCommands() async throws {
+        try await withService { url, _ in
+            let list = try DeliveriesCommand.DeadLetters.parse(["--url", url, "--api-token", "tok", "--json"])
+            try await list.run()
+            let replay = try DeliveriesCommand.Replay.parse(["--url", url, "--api-token", "tok", "--id", "7"])
+            try await replay.run()
+            let wrong = try DeliveriesCommand.Replay.parse(["--url", url, "--api-token", "nope", "--id", "7"])
+            await #expect(throws: (any Error).self) { try await wrong.run() }
+        }
+        #expect(throws: (any Error).self) { try DeliveriesCommand.Replay.parse(["--api-token", "tok"]) }
+        #expect(throws: (any Error).self) {
+            try DeliveriesCommand.Replay.parse(["--api-token", "tok", "--id", "1", "--since", "2026-01-01T00:00:00Z"])
+        }
+        #expect(throws: (any Error).self) { try DeliveriesCommand.DeadLetters.parse(["--since", "yesterday"]) }
+    }
 }
