@@ -18,6 +18,11 @@ let package = Package(
         .library(name: "ReferenceGeodata", targets: ["ReferenceGeodata"]),
         .library(name: "RoutingFiles", targets: ["RoutingFiles"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
+        .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "HighLevel", targets: ["HighLevel"]),
+        .library(name: "HighLevelSandbox", targets: ["HighLevelSandbox"]),
+        .library(name: "Delivery", targets: ["Delivery"]),
+        .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

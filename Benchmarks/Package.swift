@@ -19,6 +19,22 @@ let package = Package(
             ],
             path: "Benchmarks/RoutingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // One long scenario against the sandbox with GHL's documented limits: delivery wall time against the
+        // rate-limit lower bound. `swift run -c release --package-path Benchmarks DeliveryLoad`
+        .executableTarget(
+            name: "DeliveryLoad",
+            dependencies: [
+                .product(name: "LeadRouting", package: "Switchboard"),
+                .product(name: "ReferenceGeodata", package: "Switchboard"),
+                .product(name: "SwitchboardTesting", package: "Switchboard"),
+                .product(name: "Storage", package: "Switchboard"),
+                .product(name: "HighLevel", package: "Switchboard"),
+                .product(name: "HighLevelSandbox", package: "Switchboard"),
+                .product(name: "Delivery", package: "Switchboard"),
+                .product(name: "SwitchboardServer", package: "Switchboard"),
+            ],
+            path: "Benchmarks/DeliveryLoad"
+        ),
     ]
 )

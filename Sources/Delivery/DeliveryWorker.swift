@@ -17,6 +17,7 @@ public final class DeliveryWorker: Service, Sendable {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let inFlight = Atomic<Int>(0)
+    private let outcomes: OutcomeBatcher
     /// This worker's name on its claims.
     public let owner = "delivery-\(UUID().uuidString.prefix(8))"
 
@@ -32,6 +33,7 @@ public final class DeliveryWorker: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.now = now
+        self.outcomes = OutcomeBatcher(store: store, now: now)
     }
 
     /// Says new delivery jobs are waiting.
@@ -123,12 +125,13 @@ public final class DeliveryWorker: Service, Sendable {
             updated.detail = nil
             updated.updatedAt = now()
             if next == nil { updated.state = .delivered }
-            let finished = try await store.finish(
-                job.id,
-                owner: owner,
-                then: next.map { [NewJob(kind: .deliver, leadID: leadID, step: $0.rawValue, runAt: now())] } ?? [],
-                recording: updated,
-                at: now()
+            let finished = try await outcomes.settle(
+                .finished(
+                    id: job.id,
+                    owner: owner,
+                    next: next.map { [NewJob(kind: .deliver, leadID: leadID, step: $0.rawValue, runAt: now())] } ?? [],
+                    delivery: updated
+                )
             )
             if !finished {
                 logger.notice("delivery step finished after its claim was lost", metadata: ["job": "\(job.id)"])
@@ -150,50 +153,39 @@ public final class DeliveryWorker: Service, Sendable {
         var record = record
         record.updatedAt = now()
         record.detail = "\(step.rawValue): \(failure)"
+        let outcome: JobOutcome
         switch failure {
         case .throttled(let after):
-            _ = try await store.retry(
-                job.id,
+            outcome = .retry(
+                id: job.id,
                 owner: owner,
                 at: now().addingTimeInterval((after ?? .seconds(1)).seconds),
                 countsAsAttempt: false,
                 error: record.detail ?? "",
-                now: now()
+                delivery: nil
             )
         case .transient(let message):
             if let delay = configuration.schedule.delay(afterFailure: job.attempts, random: Double.random(in: 0..<1)),
                 job.attempts < configuration.schedule.maximumAttempts
             {
-                _ = try await store.retry(
-                    job.id,
+                outcome = .retry(
+                    id: job.id,
                     owner: owner,
                     at: now().addingTimeInterval(delay.seconds),
                     countsAsAttempt: true,
                     error: record.detail ?? message,
-                    now: now()
+                    delivery: record
                 )
-                try await store.saveDelivery(record)
             } else {
                 record.state = .deadLettered
                 record.detail = "\(step.rawValue): gave up after \(job.attempts) attempts: \(message)"
-                _ = try await store.deadLetter(
-                    job.id,
-                    owner: owner,
-                    reason: record.detail ?? message,
-                    recording: record,
-                    at: now()
-                )
+                outcome = .dead(id: job.id, owner: owner, reason: record.detail ?? message, delivery: record)
             }
         case .permanent(let message):
             record.state = .deadLettered
-            _ = try await store.deadLetter(
-                job.id,
-                owner: owner,
-                reason: "\(step.rawValue): \(message)",
-                recording: record,
-                at: now()
-            )
+            outcome = .dead(id: job.id, owner: owner, reason: "\(step.rawValue): \(message)", delivery: record)
         }
+        _ = try await outcomes.settle(outcome)
         logger.notice(
             "delivery step failed",
             metadata: ["lead": "\(record.leadID)", "step": "\(step.rawValue)", "failure": "\(failure)"]

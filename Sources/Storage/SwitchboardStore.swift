@@ -114,6 +114,16 @@ extension CapacityStore {
     }
 }
 
+/// What became of a claimed job.
+public enum JobOutcome: Sendable {
+    /// Done; queue the jobs that follow and record the delivery state.
+    case finished(id: Int64, owner: String, next: [NewJob], delivery: DeliveryRecord?)
+    /// Try again at a time (`countsAsAttempt: false` gives back the attempt the claim used).
+    case retry(id: Int64, owner: String, at: Date, countsAsAttempt: Bool, error: String, delivery: DeliveryRecord?)
+    /// Given up on, with the reason.
+    case dead(id: Int64, owner: String, reason: String, delivery: DeliveryRecord?)
+}
+
 /// What recording a decision did to the ledger.
 public enum SlotResult: Sendable, Hashable {
     /// Recorded; for an assignment, the location's usage after taking the slot.
@@ -165,6 +175,10 @@ public protocol JobStore: Sendable {
         async throws -> Bool
     /// Extends a claim's lease while a worker is still on the job. - Returns: `false` when the claim was lost.
     func heartbeat(_ id: Int64, owner: String, leaseFor: Duration, now: Date) async throws -> Bool
+    /// Settles several claimed jobs in one transaction (group commit for busy workers); each outcome as
+    /// ``finish(_:owner:then:recording:at:)``, ``retry(_:owner:at:countsAsAttempt:error:now:)`` or
+    /// ``deadLetter(_:owner:reason:recording:at:)`` would. - Returns: for each, `false` when its claim was lost.
+    func settle(_ outcomes: [JobOutcome], at date: Date) async throws -> [Bool]
     /// Dead letters of a kind, newest first.
     func deadLetters(kind: Job.Kind, since: Date?, limit: Int) async throws -> [Job]
     /// Puts dead letters back in the queue, due now, with their attempts reset: the given ids, or — with `ids`

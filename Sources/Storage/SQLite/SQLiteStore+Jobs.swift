@@ -62,18 +62,7 @@ extension SQLiteStore: JobStore {
         recording delivery: DeliveryRecord?,
         at date: Date
     ) async throws -> Bool {
-        try await write { db in
-            try db.cachedStatement(
-                sql: """
-                    UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                    WHERE id = ? AND lease_owner = ? AND status = 'queued'
-                    """
-            ).execute(arguments: [date.timeIntervalSince1970, id, owner])
-            guard db.changesCount == 1 else { return false }
-            try Self.insert(next, at: date, in: db)
-            if let delivery { try Self.save(delivery, in: db) }
-            return true
-        }
+        try await settle([.finished(id: id, owner: owner, next: next, delivery: delivery)], at: date)[0]
     }
 
     public func retry(
@@ -86,18 +75,10 @@ extension SQLiteStore: JobStore {
     )
         async throws -> Bool
     {
-        try await write { db in
-            try db.cachedStatement(
-                sql: """
-                    UPDATE jobs SET run_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?,
-                        attempts = attempts - ?, updated_at = ?
-                    WHERE id = ? AND lease_owner = ? AND status = 'queued'
-                    """
-            ).execute(arguments: [
-                runAt.timeIntervalSince1970, error, countsAsAttempt ? 0 : 1, now.timeIntervalSince1970, id, owner,
-            ])
-            return db.changesCount == 1
-        }
+        try await settle(
+            [.retry(id: id, owner: owner, at: runAt, countsAsAttempt: countsAsAttempt, error: error, delivery: nil)],
+            at: now
+        )[0]
     }
 
     public func deadLetter(
@@ -107,18 +88,50 @@ extension SQLiteStore: JobStore {
         recording delivery: DeliveryRecord?,
         at date: Date
     ) async throws -> Bool {
-        try await write { db in
+        try await settle([.dead(id: id, owner: owner, reason: reason, delivery: delivery)], at: date)[0]
+    }
+
+    public func settle(_ outcomes: [JobOutcome], at date: Date) async throws -> [Bool] {
+        try await write { db in try outcomes.map { try Self.settle($0, at: date, in: db) } }
+    }
+
+    private static func settle(_ outcome: JobOutcome, at date: Date, in db: Database) throws -> Bool {
+        let now = date.timeIntervalSince1970
+        let delivery: DeliveryRecord?
+        switch outcome {
+        case .finished(let id, let owner, let next, let record):
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ? AND lease_owner = ? AND status = 'queued'
+                    """
+            ).execute(arguments: [now, id, owner])
+            guard db.changesCount == 1 else { return false }
+            try insert(next, at: date, in: db)
+            delivery = record
+        case .retry(let id, let owner, let runAt, let counts, let error, let record):
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET run_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?,
+                        attempts = attempts - ?, updated_at = ?
+                    WHERE id = ? AND lease_owner = ? AND status = 'queued'
+                    """
+            ).execute(arguments: [runAt.timeIntervalSince1970, error, counts ? 0 : 1, now, id, owner])
+            guard db.changesCount == 1 else { return false }
+            delivery = record
+        case .dead(let id, let owner, let reason, let record):
             try db.cachedStatement(
                 sql: """
                     UPDATE jobs SET status = 'dead', dead_at = ?, lease_owner = NULL, lease_expires_at = NULL,
                         last_error = ?, updated_at = ?
                     WHERE id = ? AND lease_owner = ? AND status = 'queued'
                     """
-            ).execute(arguments: [date.timeIntervalSince1970, reason, date.timeIntervalSince1970, id, owner])
+            ).execute(arguments: [now, reason, now, id, owner])
             guard db.changesCount == 1 else { return false }
-            if let delivery { try Self.save(delivery, in: db) }
-            return true
+            delivery = record
         }
+        if let delivery { try save(delivery, in: db) }
+        return true
     }
 
     public func heartbeat(_ id: Int64, owner: String, leaseFor: Duration, now: Date) async throws -> Bool {
