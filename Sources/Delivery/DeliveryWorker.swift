@@ -118,8 +118,14 @@ public final class DeliveryWorker: Service, Sendable {
             }
         }
         defer { heartbeat.cancel() }
+        var updated: DeliveryRecord
         do {
-            var updated = try await delivery.perform(step, lead: lead, delivery: record)
+            updated = try await delivery.perform(step, lead: lead, delivery: record)
+        } catch {
+            try await handle(error, of: job, step: step, record: record)
+            return
+        }
+        do {
             let steps = await delivery.steps(for: lead, into: record.ghlLocationID)
             let next = steps.firstIndex(of: step).flatMap { $0 + 1 < steps.count ? steps[$0 + 1] : nil }
             updated.detail = nil
@@ -137,8 +143,6 @@ public final class DeliveryWorker: Service, Sendable {
                 logger.notice("delivery step finished after its claim was lost", metadata: ["job": "\(job.id)"])
             }
             if next != nil { signal.signal() }
-        } catch let failure as DeliveryFailure {
-            try await handle(failure, of: job, step: step, record: record)
         }
     }
 

@@ -43,9 +43,11 @@ struct RateLimiterTests {
         for index in admitted.indices where index + 5 < admitted.count {
             #expect(admitted[index + 5] - admitted[index] >= .milliseconds(200))
         }
-        // No endless waiting: within five windows. (Virtual time jumps when any caller sleeps, which can make an
-        // answer look later than it was; the real-time burst test measures the pace: 1.05 × the lower bound.)
-        #expect(admitted.last! - clock.start <= .milliseconds(5 * 210))
+        // No endless waiting: 20 callers at 5 per window need 4 windows; allow up to 10. (Virtual time jumps
+        // whenever any caller sleeps, and under a loaded machine those jumps pile up — 1.46 s was seen with the
+        // whole suite running — so this is a liveness bound; the real-time burst test measures the pace: 1.05 × the
+        // lower bound.)
+        #expect(admitted.last! - clock.start <= .milliseconds(10 * 210))
     }
 
     @Test("the headers teach the budget, and a 429 holds every caller back")
