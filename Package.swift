@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "HighLevelSandboxTests",
             dependencies: [
-                "HighLevel", "HighLevelSandbox",
+                "HighLevel", "HighLevelSandbox", "SwitchboardTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
