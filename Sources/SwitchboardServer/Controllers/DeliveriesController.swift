@@ -46,11 +46,11 @@ struct DeliveriesController: Sendable {
 /// A job in the API: a delivery step with its attempts and last error.
 struct JobResource: Encodable, Sendable {
     var id: Int64
-    var leadId: String?
-    var step: String?
+    @Nullable var leadId: String?
+    @Nullable var step: String?
     var status: String
     var attempts: Int
-    var lastError: String?
+    @Nullable var lastError: String?
     var runAt: Date
 
     init(_ job: Job) {
@@ -62,17 +62,4 @@ struct JobResource: Encodable, Sendable {
         lastError = job.lastError
         runAt = job.runAt
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(leadId, forKey: .leadId)
-        try container.encode(step, forKey: .step)
-        try container.encode(status, forKey: .status)
-        try container.encode(attempts, forKey: .attempts)
-        try container.encode(lastError, forKey: .lastError)
-        try container.encode(runAt, forKey: .runAt)
-    }
-
-    private enum CodingKeys: String, CodingKey { case id, leadId, step, status, attempts, lastError, runAt }
 }
