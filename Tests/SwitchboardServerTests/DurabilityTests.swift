@@ -6,6 +6,7 @@ import LeadRouting
 import Storage
 import SwitchboardServer
 import SwitchboardTesting
+import Synchronization
 import Testing
 
 @Suite("Durability and time")
@@ -114,14 +115,17 @@ struct BackPressureTests {
         // Another process holds the write lock for longer than the store waits.
         let other = try DatabaseQueue(path: path)
         try await service.test { client in
+            // Held until both requests have been answered (a fixed hold could end early on a loaded machine).
+            let release = Release()
             let locked = Task {
                 try await other.writeWithoutTransaction { db in
                     try db.execute(sql: "BEGIN IMMEDIATE")
-                    Thread.sleep(forTimeInterval: 1.0)
+                    release.held.store(true, ordering: .releasing)
+                    while !release.done.load(ordering: .acquiring) { Thread.sleep(forTimeInterval: 0.01) }
                     try db.execute(sql: "ROLLBACK")
                 }
             }
-            try await Task.sleep(for: .milliseconds(100))
+            while !release.held.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
             let (body, signature) = try service.contactCreate(postalCode: "78703", webhookID: "locked-1")
             let webhook = try await client.webhook(body, signature: signature)
             #expect(webhook.status == .tooManyRequests)
@@ -129,10 +133,17 @@ struct BackPressureTests {
             #expect(webhook.headers[.contentType] == "application/problem+json")
             let api = try await client.api(.post, "/v1/leads", json: #"{"postalCode":"78703"}"#)
             #expect(api.status == .tooManyRequests)
+            release.done.store(true, ordering: .releasing)
             try await locked.value
             // GHL sends the webhook again: now it is stored (its id was not burnt by the failed attempt).
             let retried = try await client.webhook(body, signature: signature)
             #expect(retried.status == .ok)
         }
     }
+}
+
+/// A one-way signal between a test and a blocking closure.
+private final class Release: Sendable {
+    let held = Atomic<Bool>(false)
+    let done = Atomic<Bool>(false)
 }
