@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "HighLevel", targets: ["HighLevel"]),
         .library(name: "HighLevelSandbox", targets: ["HighLevelSandbox"]),
         .library(name: "Delivery", targets: ["Delivery"]),
+        .library(name: "Notifications", targets: ["Notifications"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
     ],
     dependencies: [
@@ -104,11 +105,26 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Notification webhooks: lead events sent to endpoint groups (rotation, failover, Standard Webhooks
+        // signatures, Slack format) from the durable queue.
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "Storage", "Delivery", "LeadRouting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The running service: intake, routing worker, admin API, health and metrics, on Hummingbird.
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "LeadRouting", "Storage", "HighLevel", "ReferenceGeodata", "Delivery",
+                "LeadRouting", "Storage", "HighLevel", "ReferenceGeodata", "Delivery", "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -126,7 +142,7 @@ let package = Package(
             name: "SwitchboardCommands",
             dependencies: [
                 "LeadRouting", "ReferenceGeodata", "RoutingFiles", "HighLevelSandbox", "Storage", "SwitchboardServer",
-                "HighLevel", "Delivery",
+                "HighLevel", "Delivery", "Notifications",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -185,7 +201,10 @@ let package = Package(
             name: "SwitchboardServerTests",
             dependencies: [
                 "SwitchboardServer", "Storage", "LeadRouting", "SwitchboardTesting", "HighLevel", "HighLevelSandbox",
+                "Notifications", "Delivery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -197,13 +216,19 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery"]),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: [
+                "Notifications", "Storage", "LeadRouting", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "ReferenceGeodataTests", dependencies: ["ReferenceGeodata", "LeadRouting"]),
         .testTarget(name: "RoutingFilesTests", dependencies: ["RoutingFiles", "LeadRouting", "SwitchboardTesting"]),
         .testTarget(
             name: "SwitchboardCommandsTests",
             dependencies: [
                 "SwitchboardCommands", "SwitchboardTesting", "LeadRouting", "RoutingFiles", "Storage",
-                "SwitchboardServer",
+                "SwitchboardServer", "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

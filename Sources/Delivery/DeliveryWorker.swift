@@ -18,6 +18,8 @@ public final class DeliveryWorker: Service, Sendable {
     private let now: @Sendable () -> Date
     private let inFlight = Atomic<Int>(0)
     private let outcomes: OutcomeBatcher
+    /// Where delivered and dead-lettered leads are announced (notification webhooks).
+    private let events: any LeadEventOutbox
     /// This worker's name on its claims.
     public let owner = "delivery-\(UUID().uuidString.prefix(8))"
 
@@ -26,8 +28,10 @@ public final class DeliveryWorker: Service, Sendable {
         delivery: LeadDelivery,
         configuration: DeliveryConfiguration,
         logger: Logger,
+        events: any LeadEventOutbox = SilentOutbox(),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.events = events
         self.store = store
         self.delivery = delivery
         self.configuration = configuration
@@ -131,18 +135,16 @@ public final class DeliveryWorker: Service, Sendable {
             updated.detail = nil
             updated.updatedAt = now()
             if next == nil { updated.state = .delivered }
+            let followUp =
+                next.map { [NewJob(kind: .deliver, leadID: leadID, step: $0.rawValue, runAt: now())] }
+                ?? events.jobs(announcing: .delivered, leadID: leadID, at: now())
             let finished = try await outcomes.settle(
-                .finished(
-                    id: job.id,
-                    owner: owner,
-                    next: next.map { [NewJob(kind: .deliver, leadID: leadID, step: $0.rawValue, runAt: now())] } ?? [],
-                    delivery: updated
-                )
+                .finished(id: job.id, owner: owner, next: followUp, delivery: updated)
             )
             if !finished {
                 logger.notice("delivery step finished after its claim was lost", metadata: ["job": "\(job.id)"])
             }
-            if next != nil { signal.signal() }
+            if next != nil { signal.signal() } else if finished { events.didQueue() }
         }
     }
 
@@ -183,13 +185,25 @@ public final class DeliveryWorker: Service, Sendable {
             } else {
                 record.state = .deadLettered
                 record.detail = "\(step.rawValue): gave up after \(job.attempts) attempts: \(message)"
-                outcome = .dead(id: job.id, owner: owner, reason: record.detail ?? message, delivery: record)
+                outcome = .dead(
+                    id: job.id,
+                    owner: owner,
+                    reason: record.detail ?? message,
+                    delivery: record,
+                    next: events.jobs(announcing: .deadLettered, leadID: record.leadID, at: now())
+                )
             }
         case .permanent(let message):
             record.state = .deadLettered
-            outcome = .dead(id: job.id, owner: owner, reason: "\(step.rawValue): \(message)", delivery: record)
+            outcome = .dead(
+                id: job.id,
+                owner: owner,
+                reason: "\(step.rawValue): \(message)",
+                delivery: record,
+                next: events.jobs(announcing: .deadLettered, leadID: record.leadID, at: now())
+            )
         }
-        _ = try await outcomes.settle(outcome)
+        if try await outcomes.settle(outcome), case .dead = outcome { events.didQueue() }
         logger.notice(
             "delivery step failed",
             metadata: ["lead": "\(record.leadID)", "step": "\(step.rawValue)", "failure": "\(failure)"]

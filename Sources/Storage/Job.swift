@@ -10,6 +10,8 @@ public struct Job: Sendable, Hashable {
         public static let route = Kind(rawValue: "route")
         /// Deliver a routed lead into its location's GHL sub-account, one step per job.
         public static let deliver = Kind(rawValue: "deliver")
+        /// Send a lead event to one endpoint group (the step names the event and the group).
+        public static let notify = Kind(rawValue: "notify")
     }
 
     /// Where a job is in its life.

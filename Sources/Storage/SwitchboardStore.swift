@@ -69,8 +69,8 @@ public struct DecisionRecord: Sendable {
     public var manual: Bool
     /// The routing job this completes, if any.
     public var job: Int64?
-    /// Work that follows an assignment (the first delivery step), queued in the same transaction — only when the
-    /// decision is recorded and assigns the lead.
+    /// Work that follows the decision (the first delivery step, event notifications), queued in the same
+    /// transaction — only when the decision is recorded.
     public var followUp: [NewJob]
     /// The delivery record an assignment starts with, saved in the same transaction.
     public var delivery: DeliveryRecord?
@@ -120,8 +120,8 @@ public enum JobOutcome: Sendable {
     case finished(id: Int64, owner: String, next: [NewJob], delivery: DeliveryRecord?)
     /// Try again at a time (`countsAsAttempt: false` gives back the attempt the claim used).
     case retry(id: Int64, owner: String, at: Date, countsAsAttempt: Bool, error: String, delivery: DeliveryRecord?)
-    /// Given up on, with the reason.
-    case dead(id: Int64, owner: String, reason: String, delivery: DeliveryRecord?)
+    /// Given up on, with the reason; queue the jobs that follow (e.g. announcing the dead letter).
+    case dead(id: Int64, owner: String, reason: String, delivery: DeliveryRecord?, next: [NewJob] = [])
 }
 
 /// What recording a decision did to the ledger.

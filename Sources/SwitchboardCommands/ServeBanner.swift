@@ -1,5 +1,7 @@
 import Foundation
 import HighLevelSandbox
+import Notifications
+import Storage
 
 /// What `serve` prints once it listens: where things are, and how to try it.
 struct ServeBanner {
@@ -42,6 +44,13 @@ struct ServeBanner {
             "  webhooks:    POST \(base)/webhooks/ghl",
             "  health:      \(base)/health/ready   metrics: \(base)/metrics   API description: \(base)/openapi.json",
         ]
+        for group in settings.notificationGroups {
+            lines.append(
+                "  notify:      \(group.name): \(group.urls.count) URL\(group.urls.count == 1 ? "" : "s"), "
+                    + "\(group.format.rawValue), \(group.secret == nil ? "unsigned" : "signed"), "
+                    + group.events.map(\.rawValue).sorted().joined(separator: " ")
+            )
+        }
         if let sandbox {
             let sandboxBase = "http://\(settings.host):\(sandboxPort)"
             lines += [

@@ -33,6 +33,12 @@ public struct ServeCommand: AsyncParsableCommand {
             POST /v1/leads/ID/assign, GET|POST|PUT /v1/locations, PATCH /v1/locations/ID, GET /v1/capacity, \
             POST /v1/route/preview (all /v1 need 'Authorization: Bearer TOKEN'), GET /health/live, \
             GET /health/ready, GET /metrics, GET /openapi.json.
+
+            Notification webhooks: lead events go to endpoint groups. --notify-url (repeatable) makes the group \
+            'default'; the config file can add more: {"notifications": {"groups": ["ops"], "ops": {"urls": \
+            ["https://hooks.slack.com/…"], "format": "slack", "events": ["lead.unroutable", \
+            "lead.dead_lettered"]}}}. Each event goes to one URL of each group (rotating), fails over to the next \
+            on any non-2xx answer or a timeout, and is retried later (over more than a day) when all fail.
             """
     )
 
@@ -147,6 +153,34 @@ public struct ServeCommand: AsyncParsableCommand {
     )
     var workflow: String?
 
+    @Option(
+        name: .customLong("notify-url"),
+        help: ArgumentHelp(
+            "Post lead events (lead.routed, lead.unroutable, lead.delivered, lead.dead_lettered) here; repeat it to "
+                + "list the URLs of one failover group, used in rotation [NOTIFICATIONS_DEFAULT_URLS, comma-separated].",
+            valueName: "url"
+        )
+    )
+    var notifyURLs: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Sign the --notify-url requests the Standard Webhooks way with this secret (whsec_<base64>, or any text) "
+                + "[NOTIFICATIONS_DEFAULT_SECRET].",
+            valueName: "secret"
+        )
+    )
+    var notifySecret: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The --notify-url body: standard (Standard Webhooks JSON) or slack (an incoming-webhook message) "
+                + "[NOTIFICATIONS_DEFAULT_FORMAT] (default: standard).",
+            valueName: "format"
+        )
+    )
+    var notifyFormat: String?
+
     @Option(help: ArgumentHelp("A JSON config file [SWITCHBOARD_CONFIG].", valueName: "file"))
     var config: String?
 
@@ -174,6 +208,9 @@ public struct ServeCommand: AsyncParsableCommand {
         flags[K.logLevel] = logLevel
         flags[K.pipeline] = pipeline
         flags[K.workflow] = workflow
+        if !notifyURLs.isEmpty { flags[K.notification("default", "urls")] = notifyURLs.joined(separator: ",") }
+        flags[K.notification("default", "secret")] = notifySecret
+        flags[K.notification("default", "format")] = notifyFormat
         return flags
     }
 

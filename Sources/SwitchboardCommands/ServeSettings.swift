@@ -1,6 +1,8 @@
 import Configuration
 public import Foundation
 public import LeadRouting
+public import Notifications
+import Storage
 import SystemPackage
 
 /// The settings of `switchboard serve`, resolved flags > environment > config file > defaults (swift-configuration).
@@ -21,6 +23,8 @@ public struct ServeSettings: Sendable, Equatable {
     /// The pipeline (by name) delivered leads get an opportunity in, and the workflow they are enrolled in.
     public var pipeline: String?
     public var workflow: String?
+    /// Where lead events are posted (notification webhooks).
+    public var notificationGroups: [EndpointGroup]
 
     /// A real (or standalone sandbox) GHL: then there is no in-process sandbox and no demo data.
     public struct GHLConnection: Sendable, Equatable {
@@ -55,6 +59,11 @@ public struct ServeSettings: Sendable, Equatable {
         static let businessHours = "routing.businessHours"
         static let pipeline = "delivery.pipeline"
         static let workflow = "delivery.workflow"
+        /// The names of the endpoint groups the config file defines (besides `default`).
+        static let notificationGroups = "notifications.groups"
+        /// A group's settings: `notifications.<name>.urls|secret|format|events|timeoutSeconds`. The group of
+        /// `--notify-url` is named `default`.
+        static func notification(_ group: String, _ field: String) -> String { "notifications.\(group).\(field)" }
     }
 
     /// Resolves the settings.
@@ -74,14 +83,14 @@ public struct ServeSettings: Sendable, Equatable {
                     uniqueKeysWithValues: flags.map {
                         (
                             AbsoluteConfigKey(stringLiteral: $0.key),
-                            ConfigValue(.string($0.value), isSecret: $0.key.lowercased().contains("token"))
+                            ConfigValue(.string($0.value), isSecret: isSecret($0.key))
                         )
                     }
                 )
             ),
             EnvironmentVariablesProvider(
                 environmentVariables: environment,
-                secretsSpecifier: .specific(["SWITCHBOARD_API_TOKEN", "GHL_TOKEN"])
+                secretsSpecifier: .dynamic { key, _ in isSecret(key) }
             ),
         ]
         if let configFile = configFile ?? environment["SWITCHBOARD_CONFIG"] {
@@ -96,7 +105,7 @@ public struct ServeSettings: Sendable, Equatable {
         }
         let config = ConfigReader(providers: providers)
         func text(_ key: String) -> String? {
-            if let value = config.string(forKey: ConfigKey(key), isSecret: key.lowercased().contains("token")) {
+            if let value = config.string(forKey: ConfigKey(key), isSecret: isSecret(key)) {
                 return value.isEmpty ? nil : value
             }
             if let number = config.double(forKey: ConfigKey(key)) {
@@ -156,6 +165,67 @@ public struct ServeSettings: Sendable, Equatable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Problem(description: "\(describe(Key.logLevel)): '\(logLevel)' is not a log level (trace … critical)")
         }
+        func list(_ key: String) -> [String]? {
+            if let values = config.stringArray(forKey: ConfigKey(key), isSecret: isSecret(key)) {
+                return values.isEmpty ? nil : values
+            }
+            return text(key).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        }
+        var groups: [EndpointGroup] = []
+        let named = list(Key.notificationGroups) ?? []
+        for name in (list(Key.notification("default", "urls")) == nil ? [] : ["default"]) + named {
+            let urlsKey = Key.notification(name, "urls")
+            guard let rawURLs = list(urlsKey), !rawURLs.isEmpty else {
+                throw Problem(description: "\(describe(urlsKey)): endpoint group '\(name)' needs at least one URL")
+            }
+            let urls = try rawURLs.map { raw in
+                guard let url = URL(string: raw), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+                    throw Problem(description: "\(describe(urlsKey)): '\(raw)' is not an http(s) URL")
+                }
+                return url
+            }
+            var format = EndpointGroup.Format.standard
+            if let raw = text(Key.notification(name, "format")) {
+                guard let chosen = EndpointGroup.Format(rawValue: raw) else {
+                    throw Problem(
+                        description: "\(describe(Key.notification(name, "format"))): '\(raw)' is not standard or slack"
+                    )
+                }
+                format = chosen
+            }
+            var events = Set(LeadEvent.allCases)
+            if let raw = list(Key.notification(name, "events")) {
+                events = try Set(
+                    raw.map { value in
+                        guard let event = LeadEvent(rawValue: value) else {
+                            throw Problem(
+                                description: "\(describe(Key.notification(name, "events"))): '\(value)' is not one of "
+                                    + LeadEvent.allCases.map(\.rawValue).joined(separator: ", ")
+                            )
+                        }
+                        return event
+                    }
+                )
+            }
+            let timeout = try integer(Key.notification(name, "timeoutSeconds"), 1...120, default: 5)
+            do {
+                groups.append(
+                    try EndpointGroup(
+                        name: name,
+                        urls: urls,
+                        secret: text(Key.notification(name, "secret")),
+                        format: format,
+                        events: events,
+                        timeout: .seconds(timeout)
+                    )
+                )
+            } catch {
+                throw Problem(description: "\(Key.notificationGroups): \(error)")
+            }
+        }
+        if Set(groups.map(\.name)).count != groups.count {
+            throw Problem(description: "\(describe(Key.notificationGroups)): a group is named twice")
+        }
         return ServeSettings(
             dataDirectory: text(Key.dataDir) ?? ".",
             host: text(Key.host) ?? "127.0.0.1",
@@ -169,8 +239,15 @@ public struct ServeSettings: Sendable, Equatable {
             policy: policy,
             logLevel: logLevel,
             pipeline: text(Key.pipeline) ?? (ghl == nil ? "Memberships" : nil),
-            workflow: text(Key.workflow) ?? (ghl == nil ? "New lead nurture" : nil)
+            workflow: text(Key.workflow) ?? (ghl == nil ? "New lead nurture" : nil),
+            notificationGroups: groups
         )
+    }
+
+    /// Whether a setting holds a secret (never printed): tokens and signing secrets.
+    static func isSecret(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        return lowered.contains("token") || lowered.contains("secret")
     }
 
     /// How a key reads to a user: its config-file path and its environment variable.

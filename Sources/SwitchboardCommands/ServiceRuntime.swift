@@ -6,6 +6,7 @@ import HighLevelSandbox
 import Hummingbird
 import LeadRouting
 import Logging
+import Notifications
 import ReferenceGeodata
 import RoutingFiles
 import ServiceLifecycle
@@ -97,6 +98,7 @@ public struct ServiceRuntime: Sendable {
                     )
                 )
             },
+            notifications: NotificationSettings(groups: settings.notificationGroups),
             services: services,
             logger: logger,
             onServerRunning: { port in

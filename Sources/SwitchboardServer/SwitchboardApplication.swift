@@ -4,6 +4,7 @@ public import HighLevel
 public import Hummingbird
 public import LeadRouting
 public import Logging
+public import Notifications
 public import ServiceLifecycle
 public import Storage
 
@@ -13,6 +14,7 @@ public import Storage
 ///   - store: Where everything is persisted.
 ///   - directory: Postal code centroids.
 ///   - delivery: How routed leads reach GHL (a client and its settings); `nil`: they are only routed.
+///   - notifications: Where lead events are sent (notification webhooks); none by default.
 ///   - services: Further long-lived parts to run with the server (e.g. an in-process GHL sandbox).
 ///   - metrics: The metrics registry `/metrics` renders.
 ///   - now: The clock (injected in tests).
@@ -22,18 +24,24 @@ public func buildApplication(
     store: any SwitchboardStore,
     directory: PostalDirectory,
     delivery: DeliverySetup? = nil,
+    notifications: NotificationSettings = NotificationSettings(),
     services: [any Service] = [],
     metrics: ServiceMetrics = ServiceMetrics(),
     logger: Logger = Logger(label: "switchboard"),
     now: @escaping @Sendable () -> Date = { Date() },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
+    let notificationWorker =
+        notifications.groups.isEmpty
+        ? nil : NotificationWorker(store: store, settings: notifications, logger: logger, now: now)
+    let events: any LeadEventOutbox = notificationWorker ?? SilentOutbox()
     let deliveryWorker = delivery.map { setup in
         DeliveryWorker(
             store: store,
             delivery: LeadDelivery(client: setup.client, configuration: setup.configuration),
             configuration: setup.configuration,
             logger: logger,
+            events: events,
             now: now
         )
     }
@@ -44,6 +52,7 @@ public func buildApplication(
         metrics: metrics,
         delivers: deliveryWorker != nil,
         onDeliveryQueued: { deliveryWorker?.wake() },
+        events: events,
         now: now
     )
     let worker = RoutingWorker(
@@ -82,7 +91,8 @@ public func buildApplication(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "switchboard"
         ),
-        services: [worker] + (deliveryWorker.map { [$0] } ?? []) + services,
+        services: [worker] + (deliveryWorker.map { [$0] } ?? []) + (notificationWorker.map { [$0] } ?? [])
+            + services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger
     )

@@ -1,5 +1,7 @@
 import Foundation
 import LeadRouting
+import Notifications
+import Storage
 import SwitchboardCommands
 import Testing
 
@@ -100,6 +102,68 @@ struct ServeSettingsTests {
             Issue.record("accepted a broken file")
         } catch let problem as ServeSettings.Problem {
             #expect(problem.description.hasPrefix("\(broken): "))
+        }
+    }
+
+    @Test("Endpoint groups come from --notify-url (the group 'default') and from the config file, each checked")
+    func notificationGroups() async throws {
+        let file = try configFile(
+            #"""
+            {"notifications": {"groups": ["ops"], "ops": {"urls": ["https://hooks.example.com/ops"], "format": "slack",
+             "events": ["lead.unroutable", "lead.dead_lettered"], "timeoutSeconds": 3}}}
+            """#
+        )
+        let settings = try await ServeSettings.resolve(
+            flags: [
+                "notifications.default.urls": "https://a.example.com/hook,https://b.example.com/hook",
+                "notifications.default.secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            ],
+            environment: [:],
+            configFile: file
+        )
+        #expect(settings.notificationGroups.map(\.name) == ["default", "ops"])
+        let cli = try #require(settings.notificationGroups.first)
+        #expect(cli.urls.map(\.host) == ["a.example.com", "b.example.com"])
+        #expect(cli.secret == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        #expect(cli.format == .standard && cli.events.count == 4)
+        let ops = try #require(settings.notificationGroups.last)
+        #expect(ops.format == .slack && ops.events == [.unroutable, .deadLettered] && ops.timeout == .seconds(3))
+
+        // The environment alone works too.
+        let fromEnvironment = try await ServeSettings.resolve(
+            flags: [:],
+            environment: [
+                "NOTIFICATIONS_DEFAULT_URLS": "https://a.example.com/x", "NOTIFICATIONS_DEFAULT_FORMAT": "slack",
+            ],
+            configFile: nil
+        )
+        #expect(fromEnvironment.notificationGroups.first?.format == .slack)
+        #expect(
+            try await ServeSettings.resolve(flags: [:], environment: [:], configFile: nil).notificationGroups.isEmpty
+        )
+    }
+
+    @Test(
+        "A bad endpoint group setting is an error naming the setting",
+        arguments: [
+            (["notifications.default.urls": "ftp://a.example.com"], "notifications.default.urls"),
+            (
+                ["notifications.default.urls": "https://a.example.com", "notifications.default.format": "xml"],
+                "notifications.default.format"
+            ),
+            (
+                ["notifications.default.urls": "https://a.example.com", "notifications.default.events": "lead.lost"],
+                "notifications.default.events"
+            ),
+            (["notifications.groups": "ops"], "notifications.ops.urls"),
+        ]
+    )
+    func badNotificationSettings(flags: [String: String], named: String) async throws {
+        do {
+            _ = try await ServeSettings.resolve(flags: flags, environment: [:], configFile: nil)
+            Issue.record("accepted \(flags)")
+        } catch let problem as ServeSettings.Problem {
+            #expect(problem.description.hasPrefix(named))
         }
     }
 }

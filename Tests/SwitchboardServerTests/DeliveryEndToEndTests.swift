@@ -5,6 +5,7 @@ import HighLevel
 import HighLevelSandbox
 import HummingbirdTesting
 import LeadRouting
+import Notifications
 import Storage
 import SwitchboardServer
 import SwitchboardTesting
@@ -16,6 +17,7 @@ struct DeliveryEndToEndTests {
     private func withDelivery(
         faults: FaultPlan = .none,
         ghost: Bool = false,
+        notifications: NotificationSettings = NotificationSettings(),
         _ body: @Sendable (SandboxServer, TestService, [String: String], any TestClientProtocol) async throws -> Void
     ) async throws {
         let configuration = SandboxServer.Configuration(port: 0, snapshotLoadDelay: .zero, faults: faults)
@@ -34,6 +36,7 @@ struct DeliveryEndToEndTests {
             )
             service.clock.set(Date())
             service.clock.run()
+            service.notifications = notifications
             let client = HighLevelClient(
                 configuration: .init(
                     baseURL: url,
@@ -200,6 +203,38 @@ struct DeliveryEndToEndTests {
                 let script = APIConformanceTests.root.appending(path: "Tools/validate-switchboard-api.py").path()
                 let result = APIConformanceTests.run(["python3", script, file.path()])
                 #expect(result.status == 0, "\(result.output)")
+            }
+        }
+    }
+
+    @Test("Delivered and dead-lettered leads are announced to the endpoint group, with the GHL ids and the reason")
+    func deliveryEventsAreAnnounced() async throws {
+        try await WebhookReceiver.withRunning { receiver in
+            let crm = try EndpointGroup(name: "crm", urls: [receiver.url("crm")], events: [.delivered, .deadLettered])
+            try await withDelivery(ghost: true, notifications: NotificationSettings(groups: [crm])) {
+                _,
+                _,
+                ids,
+                client in
+                let delivered = try await submit(#"{"postalCode":"75201","email":"kai@example.com"}"#, client)
+                let dead = try await submit(#"{"postalCode":"78703","email":"zoe@example.com"}"#, client)
+                let events = try await receiver.wait { $0.count >= 2 }.map(\.json)
+                #expect(events.count == 2)
+                let byLead = Dictionary(
+                    events.compactMap { event in
+                        ((event["data"] as? [String: Any])?["leadId"] as? String).map { ($0, event) }
+                    },
+                    uniquingKeysWith: { first, _ in first }
+                )
+                let good = try #require(byLead[delivered])
+                #expect(good["type"] as? String == "lead.delivered")
+                let goodDelivery = try #require((good["data"] as? [String: Any])?["delivery"] as? [String: Any])
+                #expect(goodDelivery["ghlLocationId"] as? String == ids["dallas-uptown"])
+                #expect((goodDelivery["ghlContactId"] as? String)?.isEmpty == false)
+                let bad = try #require(byLead[dead])
+                #expect(bad["type"] as? String == "lead.dead_lettered")
+                let reason = ((bad["data"] as? [String: Any])?["delivery"] as? [String: Any])?["reason"] as? String
+                #expect(reason?.contains("contact") == true)
             }
         }
     }

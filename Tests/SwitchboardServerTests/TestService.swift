@@ -8,6 +8,7 @@ import LeadRouting
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import Notifications
 import Storage
 import SwitchboardServer
 import SwitchboardTesting
@@ -42,6 +43,8 @@ struct TestService {
     var configuration: ServerConfiguration
     /// Delivery into GHL, when a test sets it.
     var delivery: DeliverySetup?
+    /// Notification webhooks, when a test sets them.
+    var notifications = NotificationSettings()
 
     init(
         locations: [Location] = [Fixtures.location("atx-downtown", zip: "78701", daily: 10)],
@@ -72,6 +75,7 @@ struct TestService {
             store: store,
             directory: Fixtures.directory,
             delivery: delivery,
+            notifications: notifications,
             logger: logger,
             now: { clock.now }
         )

@@ -54,10 +54,8 @@ extension SQLiteStore: CapacityStore {
                 record.slot?.locationID, record.slot?.day, record.slot?.week, record.manual, leadID,
             ]
         )
-        if decision.outcome == .assigned {
-            try Self.insert(record.followUp, at: date, in: db)
-            if let delivery = record.delivery { try Self.save(delivery, in: db) }
-        }
+        try Self.insert(record.followUp, at: date, in: db)
+        if decision.outcome == .assigned, let delivery = record.delivery { try Self.save(delivery, in: db) }
         if let job = record.job {
             try db.cachedStatement(
                 sql: "UPDATE jobs SET status = 'done', lease_owner = NULL, updated_at = ? WHERE id = ?"

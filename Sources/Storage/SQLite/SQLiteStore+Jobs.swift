@@ -119,7 +119,7 @@ extension SQLiteStore: JobStore {
             ).execute(arguments: [runAt.timeIntervalSince1970, error, counts ? 0 : 1, now, id, owner])
             guard db.changesCount == 1 else { return false }
             delivery = record
-        case .dead(let id, let owner, let reason, let record):
+        case .dead(let id, let owner, let reason, let record, let next):
             try db.cachedStatement(
                 sql: """
                     UPDATE jobs SET status = 'dead', dead_at = ?, lease_owner = NULL, lease_expires_at = NULL,
@@ -128,6 +128,7 @@ extension SQLiteStore: JobStore {
                     """
             ).execute(arguments: [now, reason, now, id, owner])
             guard db.changesCount == 1 else { return false }
+            try insert(next, at: date, in: db)
             delivery = record
         }
         if let delivery { try save(delivery, in: db) }

@@ -19,6 +19,8 @@ public actor LeadRouter {
     private let delivers: Bool
     /// Called after delivery jobs were queued.
     private let onDeliveryQueued: @Sendable () -> Void
+    /// Where routing outcomes are announced (notification webhooks).
+    private let events: any LeadEventOutbox
 
     public init(
         store: any SwitchboardStore,
@@ -27,8 +29,10 @@ public actor LeadRouter {
         metrics: ServiceMetrics,
         delivers: Bool = false,
         onDeliveryQueued: @escaping @Sendable () -> Void = {},
+        events: any LeadEventOutbox = SilentOutbox(),
         now: @escaping @Sendable () -> Date
     ) async throws {
+        self.events = events
         self.delivers = delivers
         self.onDeliveryQueued = onDeliveryQueued
         self.store = store
@@ -125,7 +129,7 @@ public actor LeadRouter {
                     limits: limits,
                     completing: item.job
                 )
-                addDelivery(to: &record)
+                addFollowUp(to: &record)
                 batch.append(record)
             }
             let results = try await store.record(batch, at: now())
@@ -150,6 +154,7 @@ public actor LeadRouter {
             throw StoreError.unavailable("capacity kept changing while routing \(pending.count) leads")
         }
         if delivers && decided.values.contains(where: { $0.outcome == .assigned }) { onDeliveryQueued() }
+        if !decided.isEmpty { events.didQueue() }
         let elapsed = ContinuousClock.now - started
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         for decision in decided.values {
@@ -218,12 +223,13 @@ public actor LeadRouter {
             limits: overrideCapacity ? .unlimited : SlotLimits(location.capacity, hotLead: hot),
             manual: true
         )
-        addDelivery(to: &assignment)
+        addFollowUp(to: &assignment)
         let result = try await store.record([assignment], at: now())[0]
         switch result {
         case .recorded(let usage):
             if let usage { mirror(usage, of: locationID, in: windows) }
-            if !assignment.followUp.isEmpty { onDeliveryQueued() }
+            if assignment.delivery != nil { onDeliveryQueued() }
+            events.didQueue()
             try await refreshLedger()
             return decision
         case .full(let usage):
@@ -239,13 +245,15 @@ public actor LeadRouter {
         return released
     }
 
-    /// Queues the first delivery step with an assignment, when delivery is on and the location has a sub-account.
-    private func addDelivery(to record: inout DecisionRecord) {
-        guard delivers, record.decision.outcome == .assigned, let locationID = record.decision.locationID,
-            let ghl = ghlLocationIDs[locationID]
-        else { return }
+    /// Queues what follows a decision in its transaction: the event announcing it, and — for an assignment, when
+    /// delivery is on and the location has a sub-account — the first delivery step.
+    private func addFollowUp(to record: inout DecisionRecord) {
         let date = now()
-        record.followUp = [NewJob(kind: .deliver, leadID: record.leadID, step: "contact", runAt: date)]
+        let assigned = record.decision.outcome == .assigned
+        record.followUp = events.jobs(announcing: assigned ? .routed : .unroutable, leadID: record.leadID, at: date)
+        guard delivers, assigned, let locationID = record.decision.locationID, let ghl = ghlLocationIDs[locationID]
+        else { return }
+        record.followUp.append(NewJob(kind: .deliver, leadID: record.leadID, step: "contact", runAt: date))
         record.delivery = DeliveryRecord(leadID: record.leadID, ghlLocationID: ghl, updatedAt: date)
     }
 

@@ -1,0 +1,29 @@
+public import Foundation
+
+/// Something that happened to a lead that outside systems are told about (notification webhooks).
+public enum LeadEvent: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The lead was assigned to a location (by routing or by hand).
+    case routed = "lead.routed"
+    /// No location fits: the lead waits in the review queue.
+    case unroutable = "lead.unroutable"
+    /// The lead reached its location's GHL sub-account.
+    case delivered = "lead.delivered"
+    /// Delivery was given up on (a permanent GHL error, or every retry used).
+    case deadLettered = "lead.dead_lettered"
+}
+
+/// Turns lead events into queued jobs, written in the same transaction as the change that caused them — so an
+/// event is never announced for a change that was rolled back, and never lost for one that was committed.
+public protocol LeadEventOutbox: Sendable {
+    /// The jobs that announce an event (none when nobody listens for it).
+    func jobs(announcing event: LeadEvent, leadID: String, at date: Date) -> [NewJob]
+    /// Called once such jobs are committed, to wake whoever sends them.
+    func didQueue()
+}
+
+/// The outbox when nobody listens: announces nothing.
+public struct SilentOutbox: LeadEventOutbox {
+    public init() {}
+    public func jobs(announcing event: LeadEvent, leadID: String, at date: Date) -> [NewJob] { [] }
+    public func didQueue() {}
+}
