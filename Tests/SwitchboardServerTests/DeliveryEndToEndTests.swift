@@ -18,6 +18,13 @@ struct DeliveryEndToEndTests {
         faults: FaultPlan = .none,
         ghost: Bool = false,
         notifications: NotificationSettings = NotificationSettings(),
+        schedule: RetrySchedule = RetrySchedule(
+            delays: [
+                .zero, .milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400),
+                .milliseconds(800), .seconds(1), .seconds(2),
+            ],
+            jitter: 0.2
+        ),
         _ body: @Sendable (SandboxServer, TestService, [String: String], any TestClientProtocol) async throws -> Void
     ) async throws {
         let configuration = SandboxServer.Configuration(port: 0, snapshotLoadDelay: .zero, faults: faults)
@@ -52,13 +59,7 @@ struct DeliveryEndToEndTests {
                     workflowName: "New lead nurture",
                     lease: .seconds(5),
                     pollInterval: .milliseconds(50),
-                    schedule: RetrySchedule(
-                        delays: [
-                            .zero, .milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400),
-                            .milliseconds(800), .seconds(1), .seconds(2),
-                        ],
-                        jitter: 0.2
-                    )
+                    schedule: schedule
                 )
             )
             let realIDs = ["atx-downtown": ids[0], "dallas-uptown": ids[1]]
@@ -88,8 +89,12 @@ struct DeliveryEndToEndTests {
     }
 
     /// Waits until the lead's delivery leaves `pending` (or 30 s pass).
-    private func settledDelivery(_ id: String, _ client: any TestClientProtocol) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + .seconds(30)
+    private func settledDelivery(
+        _ id: String,
+        _ client: any TestClientProtocol,
+        timeout: Duration = .seconds(30)
+    ) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let lead = try await client.api(.get, "/v1/leads/\(id)").json()
             if let delivery = lead["delivery"] as? [String: Any], delivery["state"] as? String != "pending" {
@@ -239,24 +244,33 @@ struct DeliveryEndToEndTests {
         }
     }
 
-    @Test("A 429 storm, then an outage, with slow replies: every lead is delivered once, after it ends")
+    @Test("A 429 storm, then a 30 s outage, with slow replies: every lead is delivered once, after it ends")
     func stormAndOutage() async throws {
         let now = Date()
         let faults = FaultPlan(
             latencyMilliseconds: 0...40,
-            outageUntil: now.addingTimeInterval(3),
+            outageUntil: now.addingTimeInterval(30),
             throttleUntil: now.addingTimeInterval(1.5)
         )
-        try await withDelivery(faults: faults) { sandbox, _, ids, client in
+        // A ladder (compressed) that outlasts the outage, as the real one (27 h) outlasts GHL's.
+        let schedule = RetrySchedule(
+            delays: [
+                .zero, .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10), .seconds(15), .seconds(20),
+            ],
+            jitter: 0.2
+        )
+        try await withDelivery(faults: faults, schedule: schedule) { sandbox, _, ids, client in
             var leads: [String] = []
             for index in 0..<12 {
                 let zip = index.isMultiple(of: 2) ? "78703" : "75204"
                 leads.append(try await submit(#"{"postalCode":"\#(zip)","phone":"512555\#(1000 + index)"}"#, client))
             }
             for lead in leads {
-                let delivery = try await settledDelivery(lead, client)
+                let delivery = try await settledDelivery(lead, client, timeout: .seconds(90))
                 #expect(delivery["state"] as? String == "delivered")
             }
+            // Nothing got through while GHL was down.
+            #expect(Date() >= now.addingTimeInterval(30))
             #expect(try await sandbox.contactCount(locationID: ids["atx-downtown"]!) == 6)
             #expect(try await sandbox.contactCount(locationID: ids["dallas-uptown"]!) == 6)
         }
