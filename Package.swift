@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "Notifications", targets: ["Notifications"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
+        .library(name: "Rollout", targets: ["Rollout"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The pure domain: postal codes, geometry, locations, leads, capacity and the routing policy. No I/O.
@@ -120,6 +123,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Onboarding locations in bulk: the locations file and template, plan, apply in waves with a journal,
+        // validation and quarantine.
+        .target(
+            name: "Rollout",
+            dependencies: [
+                "LeadRouting", "RoutingFiles", "HighLevel", "Storage",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The running service: intake, routing worker, admin API, health and metrics, on Hummingbird.
         .target(
             name: "SwitchboardServer",
@@ -142,7 +156,7 @@ let package = Package(
             name: "SwitchboardCommands",
             dependencies: [
                 "LeadRouting", "ReferenceGeodata", "RoutingFiles", "HighLevelSandbox", "Storage", "SwitchboardServer",
-                "HighLevel", "Delivery", "Notifications",
+                "HighLevel", "Delivery", "Notifications", "Rollout",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -216,6 +230,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery"]),
+        .testTarget(
+            name: "RolloutTests",
+            dependencies: [
+                "Rollout", "RoutingFiles", "LeadRouting", "Storage", "HighLevel", "HighLevelSandbox",
+                "SwitchboardTesting",
+            ]
+        ),
         .testTarget(
             name: "NotificationsTests",
             dependencies: [

@@ -15,6 +15,9 @@ public struct LocationsFile: Sendable {
         public var usage: CapacityUsage
         /// The line the row is on.
         public var line: Int
+        /// Every non-empty field of the row by its (lower-cased) column name, including columns this file does
+        /// not use itself (onboarding reads its own from here).
+        public var values: [String: String] = [:]
     }
 
     /// The file as the user named it.
@@ -164,7 +167,11 @@ public struct LocationsFile: Sendable {
             businessHours: hours,
             timeZoneIdentifier: timeZone
         )
-        return Entry(location: location, usage: usage, line: row.line)
+        var values: [String: String] = [:]
+        for column in table.columns where !column.isEmpty {
+            if let value = table.value(column, in: row) { values[column] = value }
+        }
+        return Entry(location: location, usage: usage, line: row.line, values: values)
     }
 
     /// A routing session over these locations, with their current usage loaded into the ledger as of `date`.

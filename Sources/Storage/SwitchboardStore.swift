@@ -3,7 +3,16 @@ public import LeadRouting
 
 /// Everything Switchboard persists, behind one protocol family so that SQLite (the embedded default) and
 /// PostgreSQL implement the same contract. Every method that writes more than one row does so in one transaction.
-public typealias SwitchboardStore = LocationStore & LeadStore & CapacityStore & JobStore & DeliveryStore & StoreHealth
+public typealias SwitchboardStore = LocationStore & LeadStore & CapacityStore & JobStore & DeliveryStore & RolloutStore
+    & StoreHealth
+
+/// The onboarding journal: where each location's rollout stands, step by step, so a crashed apply resumes.
+public protocol RolloutStore: Sendable {
+    /// Every location's rollout record, by location id.
+    func rolloutRecords() async throws -> [String: RolloutRecord]
+    /// Adds or replaces a location's record (written before and after each step).
+    func saveRolloutRecord(_ record: RolloutRecord) async throws
+}
 
 /// The state of each lead's delivery into GHL.
 public protocol DeliveryStore: Sendable {

@@ -8,13 +8,33 @@ public struct SandboxSnapshot: Sendable, Hashable, Codable {
     public var pipelines: [String]
     /// Custom fields installed: name and data type.
     public var customFields: [String: String]
+    /// A broken snapshot: loading it never finishes (its push stays in progress), for rehearsing quarantine.
+    public var neverLoads: Bool
 
-    public init(id: String, name: String, workflows: [String], pipelines: [String], customFields: [String: String]) {
+    public init(
+        id: String,
+        name: String,
+        workflows: [String],
+        pipelines: [String],
+        customFields: [String: String],
+        neverLoads: Bool = false
+    ) {
         self.id = id
         self.name = name
         self.workflows = workflows
         self.pipelines = pipelines
         self.customFields = customFields
+        self.neverLoads = neverLoads
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        workflows = try container.decode([String].self, forKey: .workflows)
+        pipelines = try container.decode([String].self, forKey: .pipelines)
+        customFields = try container.decode([String: String].self, forKey: .customFields)
+        neverLoads = try container.decodeIfPresent(Bool.self, forKey: .neverLoads) ?? false
     }
 
     /// The franchise's standard snapshot: lead-nurture workflows, a membership pipeline and the fields Switchboard

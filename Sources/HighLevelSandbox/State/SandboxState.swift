@@ -111,7 +111,7 @@ actor SandboxState {
     func createLocation(_ location: SandboxLocation, snapshotID: String?) throws(SandboxFailure) -> SandboxLocation {
         var location = location
         if let snapshotID {
-            guard snapshots.contains(where: { $0.id == snapshotID }) else {
+            guard let snapshot = snapshots.first(where: { $0.id == snapshotID }) else {
                 throw .badRequest("Snapshot \(snapshotID) not found")
             }
             let delay =
@@ -120,7 +120,7 @@ actor SandboxState {
             location.snapshotPush = .init(
                 snapshotID: snapshotID,
                 requestedAt: now(),
-                completesAt: delay < 0 ? nil : now().addingTimeInterval(delay),
+                completesAt: delay < 0 || snapshot.neverLoads ? nil : now().addingTimeInterval(delay),
                 installed: false
             )
         }

@@ -118,6 +118,17 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v4: rollout journal") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE rollout (
+                        location_id TEXT PRIMARY KEY NOT NULL,
+                        record TEXT NOT NULL,
+                        updated_at DOUBLE PRECISION NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }
