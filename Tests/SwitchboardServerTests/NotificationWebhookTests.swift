@@ -116,6 +116,11 @@ struct NotificationWebhookTests {
                 #expect(Set(healthy.compactMap { $0.headers[HTTPField.Name("webhook-id")!] }).count == 3)
                 // Only the event that started at the first URL tried it; the others began further along.
                 #expect(receiver.received.filter { $0.name == "broken" }.count == 1)
+                // Each event, once taken, is settled (the answer arrives just before the commit).
+                let deadline = ContinuousClock.now + .seconds(10)
+                while try await service.store.pendingJobCount(kind: .notify) > 0, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
                 #expect(try await service.store.pendingJobCount(kind: .notify) == 0)
             }
         }

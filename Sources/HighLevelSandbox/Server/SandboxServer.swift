@@ -222,6 +222,11 @@ public struct SandboxServer: Sendable {
         await state.allLocations().first { $0.name == name }?.id
     }
 
+    /// Mends a snapshot created with `neverLoads`: it loads from now on, and its pushes in progress finish now.
+    public func setSnapshotLoads(_ id: String) async {
+        await state.mendSnapshot(id)
+    }
+
     /// The number of sub-accounts.
     public func subAccountCount() async -> Int {
         await state.allLocations().count

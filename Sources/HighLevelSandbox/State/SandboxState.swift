@@ -102,6 +102,19 @@ actor SandboxState {
         locationTokens = [:]
     }
 
+    /// Mends a snapshot that never loaded: it loads from now on, and pushes of it still in progress finish now.
+    func mendSnapshot(_ id: String) {
+        for index in snapshots.indices where snapshots[index].id == id { snapshots[index].neverLoads = false }
+        for index in locations.indices {
+            guard var push = locations[index].snapshotPush, push.snapshotID == id, push.completesAt == nil else {
+                continue
+            }
+            push.completesAt = now()
+            locations[index].snapshotPush = push
+            try? save(index)
+        }
+    }
+
     func setSnapshotLoadDelay(_ delay: Duration) {
         snapshotLoadDelay = delay
     }
