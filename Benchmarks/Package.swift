@@ -36,5 +36,20 @@ let package = Package(
             ],
             path: "Benchmarks/DeliveryLoad"
         ),
+        // Onboarding 100 locations against the sandbox with GHL's limits: Switchboard's rollout and the seed's
+        // scheme, each against the rate-limit lower bound. `swift run -c release --package-path Benchmarks OnboardingLoad`
+        .executableTarget(
+            name: "OnboardingLoad",
+            dependencies: [
+                .product(name: "LeadRouting", package: "Switchboard"),
+                .product(name: "ReferenceGeodata", package: "Switchboard"),
+                .product(name: "SwitchboardTesting", package: "Switchboard"),
+                .product(name: "Storage", package: "Switchboard"),
+                .product(name: "HighLevel", package: "Switchboard"),
+                .product(name: "HighLevelSandbox", package: "Switchboard"),
+                .product(name: "Rollout", package: "Switchboard"),
+            ],
+            path: "Benchmarks/OnboardingLoad"
+        ),
     ]
 )

@@ -226,7 +226,17 @@ public final class RolloutRunner: Sendable {
             for _ in 0..<max(1, options.concurrency) { addNext() }
             while let record = try await group.next() {
                 results.append(record)
-                progress(.locationFinished(record, done: results.count, total: specs.count))
+                let calls = await client.limiters.calls
+                let throttled = await client.limiters.throttledCount()
+                progress(
+                    .locationFinished(
+                        record,
+                        done: results.count,
+                        total: specs.count,
+                        calls: calls,
+                        throttled: throttled
+                    )
+                )
                 addNext()
             }
             return results
@@ -372,5 +382,6 @@ struct RolloutFailure: Error, CustomStringConvertible {
 public enum RolloutProgress: Sendable {
     case waveStarted(wave: Int, locations: Int)
     case stepStarted(locationID: String, step: RolloutStep)
-    case locationFinished(RolloutRecord, done: Int, total: Int)
+    /// A location is done (active or quarantined); with the GHL calls made so far and how many were answered 429.
+    case locationFinished(RolloutRecord, done: Int, total: Int, calls: Int, throttled: Int)
 }

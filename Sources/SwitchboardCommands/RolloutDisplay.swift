@@ -8,9 +8,18 @@ import Synchronization
 final class RolloutDisplay: Sendable {
     private let json: Bool
     private let terminal = isatty(STDERR_FILENO) != 0
-    private let state = Mutex<(started: ContinuousClock.Instant, done: Int, total: Int, step: String)>(
-        (ContinuousClock.now, 0, 0, "")
-    )
+    private let state = Mutex<Progress>(Progress())
+
+    private struct Progress {
+        var started = ContinuousClock.now
+        var done = 0
+        var total = 0
+        var step = ""
+        var calls = 0
+        /// The calls made before this wave started.
+        var callsBefore = 0
+        var throttled = 0
+    }
 
     init(json: Bool) { self.json = json }
 
@@ -18,7 +27,13 @@ final class RolloutDisplay: Sendable {
         let line: String? = state.withLock { state in
             switch event {
             case .waveStarted(let wave, let locations):
-                state = (ContinuousClock.now, 0, locations, "")
+                state = Progress(
+                    started: .now,
+                    total: locations,
+                    calls: state.calls,
+                    callsBefore: state.calls,
+                    throttled: state.throttled
+                )
                 return Self.encode([
                     "event": "wave", "wave": wave == 0 ? "retry" : String(wave), "locations": String(locations),
                 ])
@@ -26,13 +41,16 @@ final class RolloutDisplay: Sendable {
             case .stepStarted(let location, let step):
                 state.step = "\(location): \(step.rawValue)"
                 return json || !terminal ? nil : bar(state)
-            case .locationFinished(let record, let done, let total):
+            case .locationFinished(let record, let done, let total, let calls, let throttled):
                 state.done = done
                 state.total = total
+                state.calls = calls
+                state.throttled = throttled
                 if json || !terminal {
                     return Self.encode([
                         "event": "location", "location": record.locationID, "state": record.state.rawValue,
-                        "done": String(done), "total": String(total),
+                        "done": String(done), "total": String(total), "calls": String(calls),
+                        "throttled": String(throttled),
                         "failures": record.failures.joined(separator: "; "),
                     ])
                 }
@@ -48,14 +66,17 @@ final class RolloutDisplay: Sendable {
         }
     }
 
-    private func bar(_ state: (started: ContinuousClock.Instant, done: Int, total: Int, step: String)) -> String {
+    private func bar(_ state: Progress) -> String {
         let width = 30
         let filled = state.total == 0 ? 0 : width * state.done / state.total
         let elapsed = ContinuousClock.now - state.started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let eta = state.done == 0 ? "?" : String(Int(seconds / Double(state.done) * Double(state.total - state.done)))
         return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            + " \(state.done)/\(state.total) locations · ETA \(eta) s · \(state.step)"
+            + " \(state.done)/\(state.total) locations · ETA \(eta) s · "
+            + String(format: "%.1f", Double(state.calls - state.callsBefore) / max(seconds, 0.001))
+            + " calls/s · \(state.throttled) × 429 · "
+            + state.step
     }
 
     private static func encode(_ fields: [String: String]) -> String? {

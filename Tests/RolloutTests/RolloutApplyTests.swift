@@ -22,7 +22,7 @@ struct RolloutApplyTests {
 
     /// The 25 live locations (in the sandbox and in the store, active) and the 75 to onboard, rendered.
     private func withFranchise(
-        options: RolloutOptions = RolloutOptions(snapshotTimeout: .seconds(2), pollInterval: .milliseconds(20)),
+        rateLimit: Int = 100,
         _ body:
             @Sendable (SandboxServer, SQLiteStore, HighLevelClient, [OnboardingSpec], [OnboardingSpec]) async throws
             -> Void
@@ -30,7 +30,8 @@ struct RolloutApplyTests {
         let configuration = SandboxServer.Configuration(
             port: 0,
             snapshots: [.franchiseStandard, Self.broken],
-            snapshotLoadDelay: .milliseconds(30)
+            snapshotLoadDelay: .milliseconds(30),
+            rateLimit: rateLimit
         )
         try await SandboxServer.withRunning(configuration) { sandbox, url in
             let live = try LocationsFile(
@@ -72,7 +73,8 @@ struct RolloutApplyTests {
                 configuration: .init(
                     baseURL: url,
                     companyID: sandbox.configuration.companyID,
-                    credentials: .privateIntegration(token: sandbox.configuration.agencyToken)
+                    credentials: .privateIntegration(token: sandbox.configuration.agencyToken),
+                    rateLimit: rateLimit
                 )
             )
             await sandbox.journal.clear()
@@ -173,48 +175,95 @@ struct RolloutApplyTests {
         }
     }
 
-    @Test("Killed at 10 different points and resumed: every location once in GHL, all validated")
-    func crashAndResume() async throws {
+    @Test("A create whose answer was lost (journal says pending) is found in GHL, not made again")
+    func pendingCreateIsReconciled() async throws {
         try await withFranchise { sandbox, store, client, _, acquired in
-            let specs = Array(acquired.prefix(12))
+            let lost = acquired[0]
+            let notSent = acquired[1]
+            // The crash: both creates were journaled as pending; only the first reached GHL.
+            let made = try await client.createSubAccount(lost.subAccount)
+            for spec in [lost, notSent] {
+                try await store.saveRolloutRecord(
+                    RolloutRecord(
+                        locationID: spec.id,
+                        wave: 1,
+                        steps: [RolloutStep.createSubAccount.rawValue: .init(status: .pending)],
+                        updatedAt: Date()
+                    )
+                )
+            }
+            let report = try await runner(client, store).apply([lost, notSent], wave: .pilot)
+            #expect(report.count.active == 2)
+            #expect(report.entries[0].ghlLocationID == made.id)
+            let creates = await sandbox.journal.entries(operation: "create-location").filter { $0.status < 300 }
+            #expect(creates.count == 2)  // the one before the crash, and the one never sent
+            #expect(await sandbox.subAccountCount() == 25 + 2)
+        }
+    }
+
+    @Test("The 75 in waves, killed at 10 different points and resumed: 75 sub-accounts, none twice, all validated")
+    func crashAndResume() async throws {
+        try await withFranchise(rateLimit: 100_000) { sandbox, store, client, existing, acquired in
+            let all = existing + acquired
             let options = RolloutOptions(
-                pilotSize: 12,
-                snapshotTimeout: .seconds(5),
-                pollInterval: .milliseconds(20),
-                concurrency: 4
+                snapshotTimeout: .seconds(10),
+                pollInterval: .milliseconds(10),
+                concurrency: 8
             )
-            // Stop after the k-th step has started (a kill), ten times at different points, then finish.
-            for stopAfter in [1, 2, 4, 7, 9, 12, 15, 19, 24, 30] {
-                let steps = Atomic<Int>(0)
-                let task = Task {
-                    try await runner(client, store, options) { event in
-                        if case .stepStarted = event, steps.add(1, ordering: .relaxed).newValue >= stopAfter {
-                            withUnsafeCurrentTask { $0?.cancel() }
-                        }
-                    }.apply(specs, wave: .pilot)
+            // Each run is stopped (its task cancelled, as Ctrl-C or a kill would) once a given number of steps
+            // has started; the next run resumes. Ten stops at different points, then a run to the end.
+            let killedAt = KillLog()
+            for stopAfter in [3, 11, 19, 26, 34, 47, 58, 66, 79, 91] {
+                let run = KillSwitch(after: stopAfter, log: killedAt)
+                let task = Task { [self] in
+                    try await runner(client, store, options, progress: run.observe).apply(all, wave: .all)
                 }
-                try await Task.sleep(for: .milliseconds(5))
-                while steps.load(ordering: .relaxed) < stopAfter {
+                while !run.stopped.load(ordering: .relaxed) {
                     try await Task.sleep(for: .milliseconds(1))
-                    if (try? await store.rolloutRecords().values.allSatisfy({ $0.state == .active })) == true,
-                        (try? await store.rolloutRecords().count) == 12
-                    {
-                        break
-                    }
+                    if try await store.rolloutRecords().values.filter({ $0.state == .active }).count == 75 { break }
                 }
                 task.cancel()
                 _ = try? await task.value
             }
-            let report = try await runner(client, store, options).apply(specs, wave: .pilot)
-            #expect(report.count.active == 12)
-            #expect(await sandbox.subAccountCount() == 25 + 12)
-            for spec in specs {
+            #expect(killedAt.entries.count == 10)
+            #expect(Set(killedAt.entries.map { $0.split(separator: " ")[1] }).count >= 3)
+            let report = try await runner(client, store, options).apply(all, wave: .all)
+            #expect(report.count.active == 100)
+            #expect(await sandbox.subAccountCount() == 100)
+            for spec in acquired {
                 #expect(await sandbox.subAccountID(named: spec.subAccount.name) != nil)
             }
-            let creates =
-                await sandbox.journal.entries(operation: "create-location", status: 201)
-                + sandbox.journal.entries(operation: "create-location", status: 200)
-            #expect(creates.count == 12)
+            let creates = await sandbox.journal.entries(operation: "create-location").filter { $0.status < 300 }
+            #expect(creates.count == 75)
+            #expect(Set(report.entries.compactMap(\.wave)) == Set(1...6))
+        }
+    }
+}
+
+/// The steps at which runs were stopped.
+final class KillLog: Sendable {
+    private let list = Mutex<[String]>([])
+    var entries: [String] { list.withLock { $0 } }
+    func append(_ entry: String) { list.withLock { $0.append(entry) } }
+}
+
+/// Says "stop" once a run has started its n-th step (and logs which step that was).
+final class KillSwitch: Sendable {
+    let stopped = Atomic<Bool>(false)
+    private let steps = Atomic<Int>(0)
+    private let after: Int
+    private let log: KillLog
+
+    init(after: Int, log: KillLog) {
+        self.after = after
+        self.log = log
+    }
+
+    @Sendable func observe(_ event: RolloutProgress) {
+        guard case .stepStarted(let location, let step) = event else { return }
+        if steps.add(1, ordering: .relaxed).newValue == after {
+            log.append("\(location) \(step.rawValue)")
+            stopped.store(true, ordering: .relaxed)
         }
     }
 }

@@ -61,8 +61,12 @@ public actor RateLimiters {
         self.interval = interval
     }
 
-    /// The limiter of a resource (`company` or `location:ID`).
+    /// Calls sent through the limiters so far (retries included).
+    public private(set) var calls = 0
+
+    /// The limiter of a resource (`company` or `location:ID`); each request asks once.
     public func limiter(for key: String) -> RateLimiter<ContinuousClock> {
+        calls += 1
         if let existing = limiters[key] { return existing }
         let limiter = RateLimiter(max: max, interval: interval, clock: ContinuousClock())
         limiters[key] = limiter
