@@ -139,7 +139,17 @@ public struct LocationTemplate: Sendable, Decodable {
             }
             fields["hours"] = byDay
         }
-        fields["timezone"] = onboarding.values["timezone"] ?? onboarding.location.timeZoneIdentifier
+        // The routing fields as routing reads them, also where the row leaves them to their defaults.
+        let location = onboarding.location
+        var effective: [String: String] = [
+            "id": location.id, "name": location.name, "timezone": location.timeZoneIdentifier,
+            "priority": String(location.priority), "status": location.status.rawValue,
+        ]
+        effective["postal_code"] = location.postalCode?.text
+        effective["daily_capacity"] = location.capacity.daily.map(String.init)
+        effective["weekly_capacity"] = location.capacity.weekly.map(String.init)
+        effective["radius_miles"] = location.radiusMiles.map { String($0) }
+        for (key, value) in effective where fields[key] == nil { fields[key] = value }
         let context: [String: Any] = ["location": fields]
         var rendered: [String: String] = [:]
         for (path, text) in templatedStrings {
@@ -147,11 +157,17 @@ public struct LocationTemplate: Sendable, Decodable {
                 var value: Any? = context
                 for part in placeholder.split(separator: ".") { value = (value as? [String: Any])?[String(part)] }
                 if (value as? String)?.isEmpty ?? (value == nil) {
+                    var column = placeholder.hasPrefix("location.") ? String(placeholder.dropFirst(9)) : placeholder
+                    var problem = "is empty"
+                    if column.hasPrefix("hours.") {
+                        problem = "gives no hours for \(column.dropFirst(6))"
+                        column = "hours"
+                    }
                     throw FileError(
                         file: locationsFile,
                         line: onboarding.line,
-                        column: placeholder.hasPrefix("location.") ? String(placeholder.dropFirst(9)) : placeholder,
-                        message: "is empty, but the template (\(file), \(path)) needs {{\(placeholder)}}"
+                        column: column,
+                        message: "\(problem), but the template (\(file), \(path)) needs {{\(placeholder)}}"
                     )
                 }
             }

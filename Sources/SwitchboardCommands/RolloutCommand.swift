@@ -56,6 +56,15 @@ public struct RolloutCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The GHL agency's company id [GHL_COMPANY_ID].", valueName: "id"))
         var ghlCompanyId: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Embedded sandbox only: the live locations loaded into an empty database, as `serve` does "
+                    + "[SWITCHBOARD_DEMO_LOCATIONS] (default: examples/franchise-25.csv).",
+                valueName: "file"
+            )
+        )
+        var demoLocations: String?
+
         @Flag(help: "Print JSON instead of text.")
         var json = false
 
@@ -66,6 +75,7 @@ public struct RolloutCommand: AsyncParsableCommand {
             flags[ServeSettings.Key.ghlBaseURL] = ghlBaseUrl
             flags[ServeSettings.Key.ghlToken] = ghlToken
             flags[ServeSettings.Key.ghlCompanyID] = ghlCompanyId
+            flags[ServeSettings.Key.demoLocations] = demoLocations
             do {
                 return try await ServeSettings.resolve(
                     flags: flags,
