@@ -125,6 +125,20 @@ struct DeliveryLoad {
             // With GHL's fixed budget of 100 per 10 s window, N calls need at least ⌊(N − 1) / 100⌋ × 10 s.
             let windowBound = Double((busiestCalls - 1) / 100) * 10
             let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+            // Where the time went: the busiest location's calls in each 10 s window from the start (a saturated
+            // limiter shows 100 in every window but the last), and all calls per window.
+            if let busiestKey = busiest?.key, let first = entries.map(\.at).min() {
+                var own: [Int: Int] = [:]
+                var all: [Int: Int] = [:]
+                for entry in entries {
+                    let window = Int(entry.at.timeIntervalSince(first) / 10)
+                    all[window, default: 0] += 1
+                    if entry.resource == busiestKey { own[window, default: 0] += 1 }
+                }
+                let windows = (all.keys.max() ?? 0) + 1
+                print("  per 10 s window, busiest location: " + (0..<windows).map { String(own[$0] ?? 0) }.joined(separator: " "))
+                print("  per 10 s window, all calls:        " + (0..<windows).map { String(all[$0] ?? 0) }.joined(separator: " "))
+            }
             print(
                 """
                 delivered \(leads.count) leads into \(locationCount) sub-accounts in \(String(format: "%.1f", seconds)) s
