@@ -40,7 +40,7 @@ OPERATIONS = {
     ],
     "snapshots": ["get-custom-snapshots", "get-latest-snapshot-push"],
     "contacts": ["upsert-contact", "create-contact", "get-contact", "get-duplicate-contact", "add-contact-to-workflow"],
-    "opportunities": ["create-opportunity", "get-pipelines"],
+    "opportunities": ["create-opportunity", "search-opportunity", "get-pipelines"],
     "workflows": ["get-workflow"],
     "oauth": ["get-access-token", "get-location-access-token"],
 }

@@ -69,4 +69,18 @@ struct RateLimiterTests {
         try await remainingNone.acquire()
         #expect(ContinuousClock.now - waited >= .milliseconds(190), "Remaining: 0 waits for GHL's window to roll")
     }
+
+    @Test("Remaining: 0 while our own window is not full waits only until our oldest call leaves GHL's window")
+    func remainingZeroWaitsForTheOldestCall() async throws {
+        let clock = VirtualClock()
+        let limiter = RateLimiter(max: 100, interval: .milliseconds(200), clock: clock)
+        for _ in 0..<3 { try await limiter.acquire() }
+        try await clock.sleep(until: clock.start.advanced(by: .milliseconds(150)), tolerance: nil)
+        // GHL counted more than we sent in its window (it saw ours late): nothing remains for now.
+        await limiter.record(status: 200, headers: RateLimitHeaders(remaining: 0))
+        try await limiter.acquire()
+        let waited = clock.now - clock.start
+        #expect(waited >= .milliseconds(210), "not before the oldest call has left the window, with the margin")
+        #expect(waited < .milliseconds(350), "not a whole interval from the answer")
+    }
 }

@@ -105,9 +105,14 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
         }
         consecutiveThrottles = 0
         if headers.remaining == 0, sentInCurrentWindow() < max {
-            // GHL's window is full though ours is not: calls we did not make (another process or app of ours)
-            // share the budget. Wait for GHL's window to roll.
-            pause(for: interval)
+            // GHL's window is full though ours is not: GHL counted some of our calls later than we sent them (a
+            // busy connection pool or network), or calls we did not make (another process or app of ours) share
+            // the budget. GHL's window rolls when the oldest call it counts ages out: wait until our oldest call
+            // in the window leaves it (with the margin), or a whole interval when we sent none. Waiting a whole
+            // interval every time stalled a busy location for most of a window.
+            let until =
+                sent.first.map { $0.advanced(by: interval + interval / 20) } ?? clock.now.advanced(by: interval)
+            if pausedUntil.map({ until > $0 }) ?? true { pausedUntil = until }
         }
     }
 
