@@ -124,7 +124,13 @@ public final class DeliveryWorker: Service, Sendable {
         defer { heartbeat.cancel() }
         var updated: DeliveryRecord
         do {
-            updated = try await delivery.perform(step, lead: lead, delivery: record)
+            // A second attempt, a replay or a lease taken over from a dead worker: the step may have run before.
+            updated = try await delivery.perform(
+                step,
+                lead: lead,
+                delivery: record,
+                retrying: job.attempts > 1 || stored.detail != nil
+            )
         } catch {
             try await handle(error, of: job, step: step, record: record)
             return

@@ -32,10 +32,13 @@ public actor LeadDelivery {
     /// Performs a step.
     /// - Returns: The delivery record after it (contact and opportunity ids filled in).
     /// - Throws: ``DeliveryFailure`` saying whether to retry.
+    /// - Parameter retrying: The step may have run before (an earlier attempt failed or its worker died): a
+    ///   create that is not idempotent (the opportunity) looks for what that attempt may have made first.
     public func perform(
         _ step: DeliveryStep,
         lead: LeadRecord,
-        delivery: DeliveryRecord
+        delivery: DeliveryRecord,
+        retrying: Bool = false
     ) async throws(DeliveryFailure)
         -> DeliveryRecord
     {
@@ -53,6 +56,16 @@ public actor LeadDelivery {
                     throw DeliveryFailure.permanent(
                         "no pipeline named '\(configuration.pipelineName ?? "")' in \(location)"
                     )
+                }
+                if retrying,
+                    let made = try await client.opportunities(
+                        contactID: contactID,
+                        pipelineID: target.pipeline,
+                        locationID: location
+                    ).first
+                {
+                    delivery.opportunityID = made
+                    return delivery
                 }
                 let name = [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " ")
                 delivery.opportunityID = try await client.createOpportunity(

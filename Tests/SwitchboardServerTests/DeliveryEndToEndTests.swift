@@ -276,6 +276,52 @@ struct DeliveryEndToEndTests {
         }
     }
 
+    @Test("An opportunity created by a worker that died before recording it is found, not created again")
+    func opportunityIsNotDuplicated() async throws {
+        try await withDelivery { sandbox, service, ids, client in
+            let lead = try await submit(#"{"postalCode":"78703","email":"opp@example.com"}"#, client)
+            let delivered = try await settledDelivery(lead, client)
+            #expect(delivered["state"] as? String == "delivered")
+            let contactID = try #require(delivered["contactId"] as? String)
+            let ghl = try #require(service.delivery?.client)
+            let pipeline = try #require(try await ghl.pipelines(locationID: ids["atx-downtown"]!).first).id
+            let before = try await ghl.opportunities(
+                contactID: contactID,
+                pipelineID: pipeline,
+                locationID: ids["atx-downtown"]!
+            )
+            #expect(before.count == 1)
+            // A worker claimed the opportunity step, created it in GHL, and died before recording it: the step is
+            // queued again under its lease (claimed "in the future", so the live worker cannot take it first).
+            let store = service.store
+            let later = service.clock.now.addingTimeInterval(2)
+            try await store.enqueue(
+                [NewJob(kind: .deliver, leadID: lead, step: "opportunity", runAt: later)],
+                at: service.clock.now
+            )
+            let held = try await store.claimJobs(
+                kind: .deliver,
+                limit: 10,
+                owner: "dead-worker",
+                leaseFor: .seconds(1),
+                now: later
+            )
+            #expect(held.count == 1)
+            let settleBy = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < settleBy {
+                if try await store.jobs(ofLead: lead).allSatisfy({ $0.status == .done }) { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(try await store.jobs(ofLead: lead).allSatisfy { $0.status == .done })
+            let after = try await ghl.opportunities(
+                contactID: contactID,
+                pipelineID: pipeline,
+                locationID: ids["atx-downtown"]!
+            )
+            #expect(after == before)
+        }
+    }
+
     @Test("A worker that dies mid-step (its lease lapses) is replaced; the step runs again without a duplicate")
     func deadWorkerIsReplaced() async throws {
         try await withDelivery { sandbox, service, ids, client in

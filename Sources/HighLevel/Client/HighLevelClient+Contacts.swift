@@ -158,6 +158,22 @@ extension HighLevelClient {
         return id
     }
 
+    /// The ids of a contact's opportunities in a pipeline (`GET /opportunities/search`): a create whose answer was
+    /// lost is found here before it is tried again.
+    public func opportunities(
+        contactID: String,
+        pipelineID: String,
+        locationID: String
+    ) async throws(HighLevelError) -> [String] {
+        let response = try await call("search-opportunity", location: locationID) {
+            try await client.searchOpportunity(
+                query: .init(locationId: locationID, pipelineId: pipelineID, contactId: contactID, status: .all),
+                headers: .init(version: ._20210728)
+            ).ok.body.json
+        }
+        return (response.opportunities ?? []).compactMap(\.id)
+    }
+
     /// The pipelines of a sub-account.
     public func pipelines(locationID: String) async throws(HighLevelError) -> [Pipeline] {
         let response = try await call("get-pipelines", location: locationID) {

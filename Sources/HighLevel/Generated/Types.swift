@@ -162,6 +162,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /opportunities/pipelines`.
     /// - Remark: Generated from `#/paths//opportunities/pipelines/get(get-pipelines)`.
     func getPipelines(_ input: Operations.GetPipelines.Input) async throws -> Operations.GetPipelines.Output
+    /// Search Opportunity
+    ///
+    /// Search Opportunity
+    ///
+    /// - Remark: HTTP `GET /opportunities/search`.
+    /// - Remark: Generated from `#/paths//opportunities/search/get(search-opportunity)`.
+    func searchOpportunity(_ input: Operations.SearchOpportunity.Input) async throws -> Operations.SearchOpportunity.Output
     /// Get Snapshots
     ///
     /// Get a list of all own and imported Snapshots
@@ -505,6 +512,21 @@ extension APIProtocol {
         headers: Operations.GetPipelines.Input.Headers
     ) async throws -> Operations.GetPipelines.Output {
         try await getPipelines(Operations.GetPipelines.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Search Opportunity
+    ///
+    /// Search Opportunity
+    ///
+    /// - Remark: HTTP `GET /opportunities/search`.
+    /// - Remark: Generated from `#/paths//opportunities/search/get(search-opportunity)`.
+    internal func searchOpportunity(
+        query: Operations.SearchOpportunity.Input.Query,
+        headers: Operations.SearchOpportunity.Input.Headers
+    ) async throws -> Operations.SearchOpportunity.Output {
+        try await searchOpportunity(Operations.SearchOpportunity.Input(
             query: query,
             headers: headers
         ))

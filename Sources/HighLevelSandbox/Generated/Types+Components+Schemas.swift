@@ -3511,6 +3511,35 @@ extension Components {
                 case key
             }
         }
+        /// - Remark: Generated from `#/components/schemas/OpportunitiesSearchSuccessfulResponseDto`.
+        internal struct OpportunitiesSearchSuccessfulResponseDto: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OpportunitiesSearchSuccessfulResponseDto/aggregations`.
+            internal var aggregations: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// - Remark: Generated from `#/components/schemas/OpportunitiesSearchSuccessfulResponseDto/meta`.
+            internal var meta: Components.Schemas.SearchMetaResponseSchema?
+            /// - Remark: Generated from `#/components/schemas/OpportunitiesSearchSuccessfulResponseDto/opportunities`.
+            internal var opportunities: [Components.Schemas.SearchOpportunitiesResponseSchema]?
+            /// Creates a new `OpportunitiesSearchSuccessfulResponseDto`.
+            ///
+            /// - Parameters:
+            ///   - aggregations:
+            ///   - meta:
+            ///   - opportunities:
+            internal init(
+                aggregations: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                meta: Components.Schemas.SearchMetaResponseSchema? = nil,
+                opportunities: [Components.Schemas.SearchOpportunitiesResponseSchema]? = nil
+            ) {
+                self.aggregations = aggregations
+                self.meta = meta
+                self.opportunities = opportunities
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case aggregations
+                case meta
+                case opportunities
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/PipelinesResponseSchema`.
         internal struct PipelinesResponseSchema: Codable, Hashable, Sendable {
             /// How pipeline/stage colors are rendered
@@ -3636,6 +3665,59 @@ extension Components {
                 case fieldValue = "field_value"
                 case id
                 case key
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SearchMetaResponseSchema`.
+        internal struct SearchMetaResponseSchema: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SearchMetaResponseSchema/currentPage`.
+            internal var currentPage: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/SearchMetaResponseSchema/nextPage`.
+            internal var nextPage: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/SearchMetaResponseSchema/nextPageUrl`.
+            internal var nextPageUrl: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SearchMetaResponseSchema/prevPage`.
+            internal var prevPage: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/SearchMetaResponseSchema/startAfter`.
+            internal var startAfter: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/SearchMetaResponseSchema/startAfterId`.
+            internal var startAfterId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SearchMetaResponseSchema/total`.
+            internal var total: Swift.Double?
+            /// Creates a new `SearchMetaResponseSchema`.
+            ///
+            /// - Parameters:
+            ///   - currentPage:
+            ///   - nextPage:
+            ///   - nextPageUrl:
+            ///   - prevPage:
+            ///   - startAfter:
+            ///   - startAfterId:
+            ///   - total:
+            internal init(
+                currentPage: Swift.Double? = nil,
+                nextPage: Swift.Double? = nil,
+                nextPageUrl: Swift.String? = nil,
+                prevPage: Swift.Double? = nil,
+                startAfter: Swift.Double? = nil,
+                startAfterId: Swift.String? = nil,
+                total: Swift.Double? = nil
+            ) {
+                self.currentPage = currentPage
+                self.nextPage = nextPage
+                self.nextPageUrl = nextPageUrl
+                self.prevPage = prevPage
+                self.startAfter = startAfter
+                self.startAfterId = startAfterId
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case currentPage
+                case nextPage
+                case nextPageUrl
+                case prevPage
+                case startAfter
+                case startAfterId
+                case total
             }
         }
         /// - Remark: Generated from `#/components/schemas/SearchOpportunitiesContactResponseSchema`.

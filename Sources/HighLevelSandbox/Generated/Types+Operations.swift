@@ -5498,6 +5498,435 @@ internal enum Operations {
             }
         }
     }
+    /// Search Opportunity
+    ///
+    /// Search Opportunity
+    ///
+    /// - Remark: HTTP `GET /opportunities/search`.
+    /// - Remark: Generated from `#/paths//opportunities/search/get(search-opportunity)`.
+    internal enum SearchOpportunity {
+        internal static let id: Swift.String = "search-opportunity"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/opportunities/search/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/q`.
+                internal var q: Swift.String?
+                /// Location Id
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/location_id`.
+                internal var locationId: Swift.String
+                /// Pipeline Id
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/pipeline_id`.
+                internal var pipelineId: Swift.String?
+                /// stage Id
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/pipeline_stage_id`.
+                internal var pipelineStageId: Swift.String?
+                /// Contact Id
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/contact_id`.
+                internal var contactId: Swift.String?
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/status`.
+                internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case open = "open"
+                    case won = "won"
+                    case lost = "lost"
+                    case abandoned = "abandoned"
+                    case all = "all"
+                }
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/status`.
+                internal var status: Operations.SearchOpportunity.Input.Query.StatusPayload?
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/assigned_to`.
+                internal var assignedTo: Swift.String?
+                /// Campaign Id
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/campaignId`.
+                internal var campaignId: Swift.String?
+                /// Opportunity Id
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/id`.
+                internal var id: Swift.String?
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/order`.
+                internal var order: Swift.String?
+                /// End date
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/endDate`.
+                internal var endDate: Swift.String?
+                /// Start After
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/startAfter`.
+                internal var startAfter: Swift.String?
+                /// Start After Id
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/startAfterId`.
+                internal var startAfterId: Swift.String?
+                /// Start date
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/date`.
+                internal var date: Swift.String?
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/country`.
+                internal var country: Swift.String?
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/page`.
+                internal var page: Swift.Double?
+                /// Limit Per Page records count. will allow maximum up to 100 and default will be 20
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/limit`.
+                internal var limit: Swift.Double?
+                /// get Tasks in contact
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/getTasks`.
+                internal var getTasks: Swift.Bool?
+                /// get Notes in contact
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/getNotes`.
+                internal var getNotes: Swift.Bool?
+                /// get Calender event in contact
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/query/getCalendarEvents`.
+                internal var getCalendarEvents: Swift.Bool?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - q:
+                ///   - locationId: Location Id
+                ///   - pipelineId: Pipeline Id
+                ///   - pipelineStageId: stage Id
+                ///   - contactId: Contact Id
+                ///   - status:
+                ///   - assignedTo:
+                ///   - campaignId: Campaign Id
+                ///   - id: Opportunity Id
+                ///   - order:
+                ///   - endDate: End date
+                ///   - startAfter: Start After
+                ///   - startAfterId: Start After Id
+                ///   - date: Start date
+                ///   - country:
+                ///   - page:
+                ///   - limit: Limit Per Page records count. will allow maximum up to 100 and default will be 20
+                ///   - getTasks: get Tasks in contact
+                ///   - getNotes: get Notes in contact
+                ///   - getCalendarEvents: get Calender event in contact
+                internal init(
+                    q: Swift.String? = nil,
+                    locationId: Swift.String,
+                    pipelineId: Swift.String? = nil,
+                    pipelineStageId: Swift.String? = nil,
+                    contactId: Swift.String? = nil,
+                    status: Operations.SearchOpportunity.Input.Query.StatusPayload? = nil,
+                    assignedTo: Swift.String? = nil,
+                    campaignId: Swift.String? = nil,
+                    id: Swift.String? = nil,
+                    order: Swift.String? = nil,
+                    endDate: Swift.String? = nil,
+                    startAfter: Swift.String? = nil,
+                    startAfterId: Swift.String? = nil,
+                    date: Swift.String? = nil,
+                    country: Swift.String? = nil,
+                    page: Swift.Double? = nil,
+                    limit: Swift.Double? = nil,
+                    getTasks: Swift.Bool? = nil,
+                    getNotes: Swift.Bool? = nil,
+                    getCalendarEvents: Swift.Bool? = nil
+                ) {
+                    self.q = q
+                    self.locationId = locationId
+                    self.pipelineId = pipelineId
+                    self.pipelineStageId = pipelineStageId
+                    self.contactId = contactId
+                    self.status = status
+                    self.assignedTo = assignedTo
+                    self.campaignId = campaignId
+                    self.id = id
+                    self.order = order
+                    self.endDate = endDate
+                    self.startAfter = startAfter
+                    self.startAfterId = startAfterId
+                    self.date = date
+                    self.country = country
+                    self.page = page
+                    self.limit = limit
+                    self.getTasks = getTasks
+                    self.getNotes = getNotes
+                    self.getCalendarEvents = getCalendarEvents
+                }
+            }
+            internal var query: Operations.SearchOpportunity.Input.Query
+            /// - Remark: Generated from `#/paths/opportunities/search/GET/header`.
+            internal struct Headers: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/header/Version`.
+                internal enum VersionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _20210728 = "2021-07-28"
+                }
+                /// API Version
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/header/Version`.
+                internal var version: Operations.SearchOpportunity.Input.Headers.VersionPayload
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SearchOpportunity.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - version: API Version
+                ///   - accept:
+                internal init(
+                    version: Operations.SearchOpportunity.Input.Headers.VersionPayload,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SearchOpportunity.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.version = version
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.SearchOpportunity.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            internal init(
+                query: Operations.SearchOpportunity.Input.Query,
+                headers: Operations.SearchOpportunity.Input.Headers
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/search/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.OpportunitiesSearchSuccessfulResponseDto)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.OpportunitiesSearchSuccessfulResponseDto {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.SearchOpportunity.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.SearchOpportunity.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Successful response
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/search/get(search-opportunity)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.SearchOpportunity.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.SearchOpportunity.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/responses/400/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/search/GET/responses/400/content/application\/json`.
+                    case json(Components.Schemas.BadRequestDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.BadRequestDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.SearchOpportunity.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.SearchOpportunity.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Bad Request
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/search/get(search-opportunity)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.SearchOpportunity.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Operations.SearchOpportunity.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/responses/401/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/search/GET/responses/401/content/application\/json`.
+                    case json(Components.Schemas.UnauthorizedDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnauthorizedDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.SearchOpportunity.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.SearchOpportunity.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Unauthorized
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/search/get(search-opportunity)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.SearchOpportunity.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Operations.SearchOpportunity.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct UnprocessableContent: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/search/GET/responses/422/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/search/GET/responses/422/content/application\/json`.
+                    case json(Components.Schemas.UnprocessableDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnprocessableDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.SearchOpportunity.Output.UnprocessableContent.Body
+                /// Creates a new `UnprocessableContent`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.SearchOpportunity.Output.UnprocessableContent.Body) {
+                    self.body = body
+                }
+            }
+            /// Unprocessable Entity
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/search/get(search-opportunity)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Operations.SearchOpportunity.Output.UnprocessableContent)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            internal var unprocessableContent: Operations.SearchOpportunity.Output.UnprocessableContent {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// Get Snapshots
     ///
     /// Get a list of all own and imported Snapshots

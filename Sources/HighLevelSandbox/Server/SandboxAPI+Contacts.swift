@@ -293,6 +293,18 @@ extension SandboxAPI {
                 throw .badRequest("Contact with id \(body.contactId) not found")
             }
             location.opportunities.append(id)
+            location.opportunityDetails =
+                (location.opportunityDetails ?? [])
+                + [
+                    .init(
+                        id: id,
+                        name: body.name,
+                        contactID: body.contactId,
+                        pipelineID: body.pipelineId,
+                        stageID: body.pipelineStageId,
+                        status: body.status.rawValue
+                    )
+                ]
         }
         return .created(
             .init(
@@ -306,6 +318,44 @@ extension SandboxAPI {
                             pipelineStageId: body.pipelineStageId,
                             status: body.status.rawValue
                         )
+                    )
+                )
+            )
+        )
+    }
+
+    func searchOpportunity(
+        _ input: Operations.SearchOpportunity.Input
+    ) async throws
+        -> Operations.SearchOpportunity.Output
+    {
+        let query = input.query
+        try SandboxCaller.requireLocation(query.locationId)
+        let location = try await state.location(query.locationId)
+        let found = (location.opportunityDetails ?? []).filter { opportunity in
+            (query.contactId.map { $0 == opportunity.contactID } ?? true)
+                && (query.pipelineId.map { $0 == opportunity.pipelineID } ?? true)
+                && (query.pipelineStageId.map { $0 == opportunity.stageID } ?? true)
+                && (query.status.map { $0 == .all || $0.rawValue == opportunity.status } ?? true)
+        }
+        let limit = max(1, min(100, Int(query.limit ?? 20)))
+        let page = Array(found.prefix(limit))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        meta: .init(currentPage: 1, total: Double(found.count)),
+                        opportunities: page.map {
+                            .init(
+                                contactId: $0.contactID,
+                                id: $0.id,
+                                locationId: location.id,
+                                name: $0.name,
+                                pipelineId: $0.pipelineID,
+                                pipelineStageId: $0.stageID,
+                                status: $0.status
+                            )
+                        }
                     )
                 )
             )

@@ -102,4 +102,15 @@ struct SandboxLocation: Sendable, Codable {
     var workflows: [Named] = []
     var enrolments: [String] = []
     var opportunities: [String] = []
+    /// The opportunities with what search filters on (optional: state saved before it was kept has none).
+    var opportunityDetails: [Opportunity]?
+
+    struct Opportunity: Sendable, Codable {
+        var id: String
+        var name: String
+        var contactID: String
+        var pipelineID: String
+        var stageID: String?
+        var status: String
+    }
 }
