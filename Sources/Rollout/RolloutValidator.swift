@@ -56,7 +56,8 @@ struct RolloutValidator: Sendable {
                     failures.append("capacity: a slot could not be taken and given back")
                 }
                 let reported = try await store.usage(in: [CapacitySlot(locationID: spec.id, windows: windows)])
-                // Reporting: it is stored with its sub-account, and the capacity report answers for it.
+                // Reporting: it is stored with its sub-account, and the capacity report answers for it (the
+                // per-location gauges of /metrics are read from the same store, at every scrape).
                 if !stored.contains(where: { $0.id == spec.id && $0.ghlLocationID == subAccount }) {
                     failures.append("reporting: it is not stored with sub-account \(subAccount)")
                 } else if reported[spec.id] == nil && !reported.isEmpty {

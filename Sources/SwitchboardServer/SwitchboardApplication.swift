@@ -81,7 +81,8 @@ public func buildApplication(
     .addRoutes(to: http)
     let api = http.group("v1").add(middleware: APITokenMiddleware(token: configuration.apiToken))
     LeadsController(intake: intake, store: store, router: router, now: now).addRoutes(to: api)
-    DeliveriesController(store: store, worker: deliveryWorker, now: now).addRoutes(to: api)
+    DeliveriesController(store: store, worker: deliveryWorker, notifications: notificationWorker, now: now)
+        .addRoutes(to: api)
     LocationsController(store: store, router: router, now: now).addRoutes(to: api)
     operations.addAdminRoutes(to: api)
 

@@ -1,13 +1,25 @@
 import Delivery
 import Foundation
 import Hummingbird
+import Notifications
 import Storage
 
-/// `/v1/deliveries`: dead letters (what could not be delivered, and why) and replaying them.
+/// `/v1/deliveries`: dead letters (what could not be delivered into GHL — or, with `kind=notify`, notifications
+/// no endpoint took — and why) and replaying them.
 struct DeliveriesController: Sendable {
     let store: any SwitchboardStore
     let worker: DeliveryWorker?
+    let notifications: NotificationWorker?
     let now: @Sendable () -> Date
+
+    /// `deliver` (the default) or `notify`.
+    static func kind(_ text: String?, field: String) throws -> Job.Kind {
+        switch text {
+        case nil, "deliver": return .deliver
+        case "notify": return .notify
+        case let other?: throw Problem.invalidField(field, "'\(other)' is not deliver or notify")
+        }
+    }
 
     func addRoutes(to group: RouterGroup<BasicRequestContext>) {
         group.get("deliveries/dead-letters") { request, _ in
@@ -20,7 +32,8 @@ struct DeliveriesController: Sendable {
                 }
                 limit = value
             }
-            let jobs = try await store.deadLetters(kind: .deliver, since: since, limit: limit)
+            let kind = try Self.kind(parameters.get("kind"), field: "kind")
+            let jobs = try await store.deadLetters(kind: kind, since: since, limit: limit)
             return try LeadsController.json(.ok, ["deadLetters": jobs.map(JobResource.init)])
         }
         group.post("deliveries/replay") { request, _ in
@@ -31,8 +44,9 @@ struct DeliveriesController: Sendable {
                     "give either ids (dead letters to replay) or since (a time), not both"
                 )
             }
-            let count = try await store.replayDeadLetters(kind: .deliver, ids: input.ids, since: input.since, at: now())
-            worker?.wake()
+            let kind = try Self.kind(input.kind, field: "kind")
+            let count = try await store.replayDeadLetters(kind: kind, ids: input.ids, since: input.since, at: now())
+            if kind == .notify { notifications?.didQueue() } else { worker?.wake() }
             return try LeadsController.json(.ok, ["replayed": count])
         }
     }
@@ -40,12 +54,14 @@ struct DeliveriesController: Sendable {
     private struct ReplayInput: Decodable {
         var ids: [Int64]?
         var since: Date?
+        var kind: String?
     }
 }
 
-/// A job in the API: a delivery step with its attempts and last error.
+/// A job in the API: a delivery step (or a notification) with its attempts and last error.
 struct JobResource: Encodable, Sendable {
     var id: Int64
+    var kind: String
     @Nullable var leadId: String?
     @Nullable var step: String?
     var status: String
@@ -55,6 +71,7 @@ struct JobResource: Encodable, Sendable {
 
     init(_ job: Job) {
         id = job.id
+        kind = job.kind.rawValue
         leadId = job.leadID
         step = job.step
         status = job.status.rawValue

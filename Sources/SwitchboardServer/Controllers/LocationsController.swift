@@ -127,19 +127,11 @@ struct LocationsController: Sendable {
 
     private func capacity() async throws -> Response {
         let date = now()
-        let engine = await router.currentEngine
-        let locations = engine.locations
-        let slots = locations.compactMap { location in
-            engine.windows(ofLocationWithID: location.id, at: date).map {
-                CapacitySlot(locationID: location.id, windows: $0)
-            }
-        }
-        let usage = try await store.usage(in: slots)
+        let current = try await router.currentUsage()
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let entries = locations.compactMap { location -> CapacityEntry? in
+        let entries = current.compactMap { location, used -> CapacityEntry? in
             guard let offsets = UTCOffsets(identifier: location.timeZoneIdentifier) else { return nil }
             let windows = CapacityWindows(secondsSince1970: seconds, offsets: offsets)
-            let used = usage[location.id] ?? CapacityUsage()
             return CapacityEntry(
                 locationId: location.id,
                 name: location.name,

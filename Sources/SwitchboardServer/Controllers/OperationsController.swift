@@ -18,7 +18,11 @@ struct OperationsController: Sendable {
         }
         router.get("health/ready") { _, _ in try await ready() }
         router.get("metrics") { _, _ in
-            Response(
+            // Per-location gauges are read from the store at each scrape, so a location shows as soon as it exists.
+            if let current = try? await self.router.currentUsage() {
+                for (location, usage) in current { metrics.location(location, usage: usage) }
+            }
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render()))

@@ -77,6 +77,21 @@ public struct ServiceMetrics: Sendable {
         Gauge(label: "switchboard_routing_jobs_pending", factory: factory).record(routing)
     }
 
+    /// A location's state and capacity: `switchboard_location_active{location}` (1 when it takes live leads),
+    /// `switchboard_location_leads_today{location}`, `switchboard_location_leads_this_week{location}` and, when it
+    /// has one, `switchboard_location_daily_limit{location}`.
+    func location(_ location: Location, usage: CapacityUsage) {
+        let dimensions = [("location", location.id)]
+        Gauge(label: "switchboard_location_active", dimensions: dimensions, factory: factory)
+            .record(location.status == .active ? 1 : 0)
+        Gauge(label: "switchboard_location_leads_today", dimensions: dimensions, factory: factory).record(usage.today)
+        Gauge(label: "switchboard_location_leads_this_week", dimensions: dimensions, factory: factory)
+            .record(usage.thisWeek)
+        if let limit = location.capacity.daily {
+            Gauge(label: "switchboard_location_daily_limit", dimensions: dimensions, factory: factory).record(limit)
+        }
+    }
+
     /// The Prometheus text exposition.
     public func render() -> String { registry.emitToString() }
 }

@@ -65,6 +65,19 @@ public actor LeadRouter {
         try await refreshLedger()
     }
 
+    /// Every location routing knows, with its usage in its current local windows, read from the store (the
+    /// capacity report and the per-location metrics).
+    public func currentUsage() async throws -> [(location: Location, usage: CapacityUsage)] {
+        let date = now()
+        let slots = engine.locations.compactMap { location in
+            engine.windows(ofLocationWithID: location.id, at: date).map {
+                CapacitySlot(locationID: location.id, windows: $0)
+            }
+        }
+        let usage = try await store.usage(in: slots)
+        return engine.locations.map { ($0, usage[$0.id] ?? CapacityUsage()) }
+    }
+
     /// Reloads every location's usage in its current windows from the store.
     public func refreshLedger() async throws {
         let date = now()
