@@ -249,7 +249,7 @@ let package = Package(
             name: "SwitchboardCommandsTests",
             dependencies: [
                 "SwitchboardCommands", "SwitchboardTesting", "LeadRouting", "RoutingFiles", "Storage",
-                "SwitchboardServer", "Notifications",
+                "SwitchboardServer", "Notifications", "HighLevelSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

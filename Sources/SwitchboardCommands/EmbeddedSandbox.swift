@@ -42,10 +42,18 @@ struct EmbeddedSandbox: Sendable {
                 )
             }
             let file = try LocationsFile(contentsOf: settings.demoLocations, directory: directory)
-            let ids = try await server.seed(
-                subAccounts: file.locations.map { ($0.name, $0.postalCode?.text, $0.timeZoneIdentifier) },
+            // A start stopped part way through (a kill) may have made some of them already: reuse those.
+            var byName: [String: String] = [:]
+            for location in file.locations {
+                byName[location.name] = await server.subAccountID(named: location.name)
+            }
+            let missing = file.locations.filter { byName[$0.name] == nil }
+            let made = try await server.seed(
+                subAccounts: missing.map { ($0.name, $0.postalCode?.text, $0.timeZoneIdentifier) },
                 snapshotID: SandboxSnapshot.franchiseStandard.id
             )
+            for (location, id) in zip(missing, made) { byName[location.name] = id }
+            let ids = file.locations.map { byName[$0.name] ?? "" }
             let now = Date()
             try await store.saveLocations(
                 zip(file.locations, ids).map { StoredLocation(location: $0, ghlLocationID: $1, updatedAt: now) }

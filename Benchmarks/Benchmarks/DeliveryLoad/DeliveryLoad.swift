@@ -136,8 +136,14 @@ struct DeliveryLoad {
                     if entry.resource == busiestKey { own[window, default: 0] += 1 }
                 }
                 let windows = (all.keys.max() ?? 0) + 1
-                print("  per 10 s window, busiest location: " + (0..<windows).map { String(own[$0] ?? 0) }.joined(separator: " "))
-                print("  per 10 s window, all calls:        " + (0..<windows).map { String(all[$0] ?? 0) }.joined(separator: " "))
+                print(
+                    "  per 10 s window, busiest location: "
+                        + (0..<windows).map { String(own[$0] ?? 0) }.joined(separator: " ")
+                )
+                print(
+                    "  per 10 s window, all calls:        "
+                        + (0..<windows).map { String(all[$0] ?? 0) }.joined(separator: " ")
+                )
             }
             print(
                 """

@@ -227,6 +227,11 @@ public struct SandboxServer: Sendable {
         await state.mendSnapshot(id)
     }
 
+    /// The names of all sub-accounts (with repeats, if a name was created twice).
+    public func subAccountNames() async -> [String] {
+        await state.allLocations().map(\.name)
+    }
+
     /// The number of sub-accounts.
     public func subAccountCount() async -> Int {
         await state.allLocations().count
