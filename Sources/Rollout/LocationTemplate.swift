@@ -212,7 +212,8 @@ public struct LocationTemplate: Sendable, Decodable {
             customFields: customFields,
             customValues: values,
             expectedWorkflows: expects?.workflows ?? [],
-            expectedPipelines: expects?.pipelines ?? []
+            expectedPipelines: expects?.pipelines ?? [],
+            integrations: (integrations ?? [:]).filter(\.value).map(\.key).sorted()
         )
     }
 
@@ -246,6 +247,8 @@ public struct OnboardingSpec: Sendable, Hashable {
     public var customValues: [String: String]
     public var expectedWorkflows: [String]
     public var expectedPipelines: [String]
+    /// The integrations the template switches on (GHL's API cannot: the plan lists them for a person to do).
+    public var integrations: [String] = []
 
     public var id: String { location.id }
 }

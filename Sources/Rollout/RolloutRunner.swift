@@ -98,6 +98,12 @@ public final class RolloutRunner: Sendable {
             if valuesToSet > 0 { actions.append("set \(valuesToSet) custom values") }
             if stored[spec.id] == nil { actions.append("add to routing as onboarding") }
             actions.append("validate, then activate (or quarantine)")
+            if existing == nil && !spec.integrations.isEmpty {
+                actions.append(
+                    "by hand in GHL (its API has no endpoint for them): switch on "
+                        + spec.integrations.joined(separator: ", ")
+                )
+            }
             entries.append(
                 .init(
                     locationID: spec.id,

@@ -105,6 +105,10 @@ struct RolloutApplyTests {
             )
             #expect(first.actions.contains("create 3 custom fields"))
             #expect(first.actions.contains("add to routing as onboarding"))
+            #expect(
+                first.actions.last
+                    == "by hand in GHL (its API has no endpoint for them): switch on facebookLeadAds, googleBusinessProfile"
+            )
             // Planning writes nothing, in GHL or in Switchboard.
             #expect(await sandbox.journal.entries().allSatisfy { $0.method == "GET" })
             #expect(try await store.rolloutRecords().isEmpty)
