@@ -3,7 +3,6 @@ import LeadRouting
 public import Logging
 public import ServiceLifecycle
 public import Storage
-import Synchronization
 
 /// Delivers routed leads into GHL from the durable queue: claims due `deliver` jobs under a lease (kept alive by
 /// a heartbeat while the step runs), works on many at once — each call waits only on its own location's rate
@@ -16,7 +15,6 @@ public final class DeliveryWorker: Service, Sendable {
     private let signal = WorkSignal()
     private let logger: Logger
     private let now: @Sendable () -> Date
-    private let inFlight = Atomic<Int>(0)
     private let outcomes: OutcomeBatcher
     /// Where delivered and dead-lettered leads are announced (notification webhooks).
     private let events: any LeadEventOutbox
@@ -48,38 +46,17 @@ public final class DeliveryWorker: Service, Sendable {
             "delivery worker started",
             metadata: ["owner": "\(owner)", "concurrency": "\(configuration.concurrency)"]
         )
-        await withDiscardingTaskGroup { group in
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let free = configuration.concurrency - inFlight.load(ordering: .relaxed)
-                var claimed: [Job] = []
-                if free > 0 {
-                    do {
-                        claimed = try await store.claimJobs(
-                            kind: .deliver,
-                            limit: free,
-                            owner: owner,
-                            leaseFor: configuration.lease,
-                            now: now()
-                        )
-                    } catch {
-                        logger.warning("claiming delivery jobs failed", metadata: ["error": "\(error)"])
-                    }
-                }
-                for job in claimed {
-                    inFlight.add(1, ordering: .relaxed)
-                    group.addTask {
-                        await self.process(job)
-                        self.inFlight.subtract(1, ordering: .relaxed)
-                        self.signal.signal()
-                    }
-                }
-                if claimed.isEmpty || claimed.count == free {
-                    await cancelWhenGracefulShutdown { [signal, configuration] in
-                        await signal.wait(timeout: configuration.pollInterval)
-                    }
-                }
-            }
-        }
+        await ClaimLoop(
+            store: store,
+            kind: .deliver,
+            owner: owner,
+            concurrency: configuration.concurrency,
+            lease: configuration.lease,
+            pollInterval: configuration.pollInterval,
+            signal: signal,
+            logger: logger,
+            now: now
+        ).run { job in await self.process(job) }
         logger.info("delivery worker stopped")
     }
 

@@ -17,7 +17,6 @@ public final class NotificationWorker: Service, LeadEventOutbox, Sendable {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let signal = WorkSignal()
-    private let inFlight = Atomic<Int>(0)
     /// Per group, the URL the next event starts at.
     private let rotation = Mutex<[String: Int]>([:])
     /// Long enough for one event to try every URL of its group.
@@ -62,38 +61,17 @@ public final class NotificationWorker: Service, LeadEventOutbox, Sendable {
             "notification worker started",
             metadata: ["owner": "\(owner)", "groups": "\(settings.groups.map(\.name).joined(separator: ","))"]
         )
-        await withDiscardingTaskGroup { group in
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let free = settings.concurrency - inFlight.load(ordering: .relaxed)
-                var claimed: [Job] = []
-                if free > 0 {
-                    do {
-                        claimed = try await store.claimJobs(
-                            kind: .notify,
-                            limit: free,
-                            owner: owner,
-                            leaseFor: lease,
-                            now: now()
-                        )
-                    } catch {
-                        logger.warning("claiming notifications failed", metadata: ["error": "\(error)"])
-                    }
-                }
-                for job in claimed {
-                    inFlight.add(1, ordering: .relaxed)
-                    group.addTask {
-                        await self.process(job)
-                        self.inFlight.subtract(1, ordering: .relaxed)
-                        self.signal.signal()
-                    }
-                }
-                if claimed.isEmpty || claimed.count == free {
-                    await cancelWhenGracefulShutdown { [signal, settings] in
-                        await signal.wait(timeout: settings.pollInterval)
-                    }
-                }
-            }
-        }
+        await ClaimLoop(
+            store: store,
+            kind: .notify,
+            owner: owner,
+            concurrency: settings.concurrency,
+            lease: lease,
+            pollInterval: settings.pollInterval,
+            signal: signal,
+            logger: logger,
+            now: now
+        ).run { job in await self.process(job) }
         logger.info("notification worker stopped")
     }
 

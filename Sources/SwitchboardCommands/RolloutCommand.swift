@@ -47,14 +47,7 @@ public struct RolloutCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Where the database lives [SWITCHBOARD_DATA_DIR] (default: .).", valueName: "dir"))
         var dataDir: String?
 
-        @Option(help: ArgumentHelp("A real GHL's API base URL [GHL_BASE_URL].", valueName: "url"))
-        var ghlBaseUrl: String?
-
-        @Option(help: ArgumentHelp("The GHL agency token [GHL_TOKEN].", valueName: "token"))
-        var ghlToken: String?
-
-        @Option(help: ArgumentHelp("The GHL agency's company id [GHL_COMPANY_ID].", valueName: "id"))
-        var ghlCompanyId: String?
+        @OptionGroup var ghl: GHLOptions
 
         @Option(
             help: ArgumentHelp(
@@ -72,9 +65,7 @@ public struct RolloutCommand: AsyncParsableCommand {
         func settings() async throws -> ServeSettings {
             var flags: [String: String] = [ServeSettings.Key.sandboxPort: "0"]
             flags[ServeSettings.Key.dataDir] = dataDir
-            flags[ServeSettings.Key.ghlBaseURL] = ghlBaseUrl
-            flags[ServeSettings.Key.ghlToken] = ghlToken
-            flags[ServeSettings.Key.ghlCompanyID] = ghlCompanyId
+            flags.merge(ghl.flags) { given, _ in given }
             flags[ServeSettings.Key.demoLocations] = demoLocations
             do {
                 return try await ServeSettings.resolve(
@@ -96,6 +87,23 @@ public struct RolloutCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure("\(error)")
             }
+        }
+
+        /// Runs a command that changes things: one at a time per data directory (the lock), with live progress,
+        /// and the report printed and written next to the database.
+        func change(
+            options: RolloutOptions,
+            _ body: @escaping @Sendable (RolloutRunner, [OnboardingSpec]) async throws -> RolloutReport
+        ) async throws {
+            let settings = try await settings()
+            try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+            let lock = try RolloutLock(directory: settings.dataDirectory)
+            defer { lock.release() }
+            let display = RolloutDisplay(json: json)
+            let report = try await withRunner(options: options, progress: display.show) { runner, specs, _ in
+                try await body(runner, specs)
+            }
+            try RolloutCommand.write(report, to: settings.dataDirectory, json: json)
         }
 
         /// Runs `body` with a runner on the store of the data directory and GHL (or the embedded sandbox).
@@ -236,22 +244,13 @@ public struct RolloutCommand: AsyncParsableCommand {
 
         public func run() async throws {
             let selection = WaveSelection(rawValue: wave) ?? .pilot
-            let settings = try await inputs.settings()
-            try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
-            let lock = try RolloutLock(directory: settings.dataDirectory)
-            defer { lock.release() }
-            let display = RolloutDisplay(json: inputs.json)
-            let report = try await inputs.withRunner(options: waves.options, progress: display.show) {
-                runner,
-                specs,
-                _ in
+            try await inputs.change(options: waves.options) { runner, specs in
                 do {
                     return try await runner.apply(specs, wave: selection)
                 } catch let gate as RolloutRunner.GateError {
                     throw CommandFailure(gate.description)
                 }
             }
-            try RolloutCommand.write(report, to: settings.dataDirectory, json: inputs.json)
         }
     }
 
@@ -280,22 +279,21 @@ public struct RolloutCommand: AsyncParsableCommand {
         @OptionGroup var inputs: Inputs
         @Flag(help: "Retry the quarantined locations (required: says what is retried).")
         var quarantined = false
+        @Option(help: "Seconds a snapshot may take to load before the location is quarantined again.")
+        var snapshotTimeout = 600
         public init() {}
 
         public func validate() throws {
             guard quarantined else { throw ValidationError("say what to retry: --quarantined.") }
+            guard snapshotTimeout >= 1 else { throw ValidationError("--snapshot-timeout must be at least 1.") }
         }
 
         public func run() async throws {
-            let settings = try await inputs.settings()
-            try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
-            let lock = try RolloutLock(directory: settings.dataDirectory)
-            defer { lock.release() }
-            let display = RolloutDisplay(json: inputs.json)
-            let report = try await inputs.withRunner(progress: display.show) { runner, specs, _ in
+            try await inputs.change(options: RolloutOptions(snapshotTimeout: .seconds(snapshotTimeout))) {
+                runner,
+                specs in
                 try await runner.retryQuarantined(specs)
             }
-            try RolloutCommand.write(report, to: settings.dataDirectory, json: inputs.json)
         }
     }
 

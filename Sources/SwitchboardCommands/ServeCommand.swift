@@ -59,14 +59,7 @@ public struct ServeCommand: AsyncParsableCommand {
     )
     var apiToken: String?
 
-    @Option(help: ArgumentHelp("A real GHL's API base URL [GHL_BASE_URL].", valueName: "url"))
-    var ghlBaseUrl: String?
-
-    @Option(help: ArgumentHelp("The GHL agency token [GHL_TOKEN].", valueName: "token"))
-    var ghlToken: String?
-
-    @Option(help: ArgumentHelp("The GHL agency's company id [GHL_COMPANY_ID].", valueName: "id"))
-    var ghlCompanyId: String?
+    @OptionGroup var ghl: GHLOptions
 
     @Option(
         help: ArgumentHelp(
@@ -194,9 +187,7 @@ public struct ServeCommand: AsyncParsableCommand {
         flags[K.port] = port.map(String.init)
         flags[K.host] = host
         flags[K.apiToken] = apiToken
-        flags[K.ghlBaseURL] = ghlBaseUrl
-        flags[K.ghlToken] = ghlToken
-        flags[K.ghlCompanyID] = ghlCompanyId
+        flags.merge(ghl.flags) { given, _ in given }
         flags[K.ghlWebhookPublicKey] = ghlWebhookPublicKey
         flags[K.postalCodeField] = postalCodeField
         flags[K.demoLocations] = demoLocations
