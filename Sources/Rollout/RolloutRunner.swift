@@ -274,9 +274,10 @@ public final class RolloutRunner: Sendable {
                 } else {
                     record.steps[step.rawValue] = .init(status: .done, seconds: seconds)
                 }
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
+                // Stopped (Ctrl-C, a cancelled task) rather than failed: the journal keeps what it had, and the
+                // next apply resumes here — a client error caused by the cancellation must not quarantine.
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 record.steps[step.rawValue] = .init(status: .failed, detail: "\(error)")
                 record.state = .quarantined
                 record.failures = ["\(step.rawValue): \(error)"]
