@@ -156,11 +156,10 @@ public final class NotificationWorker: Service, LeadEventOutbox, Sendable {
         if job.attempts < settings.schedule.maximumAttempts,
             let delay = settings.schedule.delay(afterFailure: job.attempts, random: Double.random(in: 0..<1))
         {
-            let wait = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
             return .retry(
                 id: job.id,
                 owner: owner,
-                at: now().addingTimeInterval(wait),
+                at: now().addingTimeInterval(delay.seconds),
                 countsAsAttempt: true,
                 error: "every URL of \(group.name) failed: \(reason)",
                 delivery: nil

@@ -61,7 +61,7 @@ public struct RolloutReport: Sendable, Codable {
                 failures: record?.failures ?? []
             )
         }
-        elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        elapsedSeconds = elapsed.inSeconds
     }
 
     /// A line of totals.

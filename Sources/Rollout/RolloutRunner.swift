@@ -51,11 +51,8 @@ public final class RolloutRunner: Sendable {
     /// Switchboard (routing, the journal), without changing anything.
     public func plan(_ specs: [OnboardingSpec]) async throws -> RolloutPlan {
         let records = try await store.rolloutRecords()
-        let stored = Dictionary(try await store.allLocations().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let subAccounts = Dictionary(
-            try await client.allSubAccounts().map { ($0.name, $0.id) },
-            uniquingKeysWith: { first, _ in first }
-        )
+        let stored = try await storedLocations()
+        let subAccounts = try await subAccountIDsByName()
         var entries: [RolloutPlan.Entry] = []
         for spec in specs {
             let record = records[spec.id]
@@ -117,6 +114,16 @@ public final class RolloutRunner: Sendable {
         return RolloutPlan(entries: entries)
     }
 
+    /// Switchboard's locations by id.
+    private func storedLocations() async throws -> [String: StoredLocation] {
+        Dictionary(try await store.allLocations().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The agency's sub-accounts: id by name (the first, if a name is used twice).
+    private func subAccountIDsByName() async throws -> [String: String] {
+        Dictionary(try await client.allSubAccounts().map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Already live: routed as active with its sub-account, and not part of an unfinished rollout.
     static func isLive(_ stored: StoredLocation?, _ record: RolloutRecord?) -> Bool {
         guard let stored, stored.ghlLocationID != nil, stored.location.status == .active else { return false }
@@ -131,12 +138,9 @@ public final class RolloutRunner: Sendable {
     public func apply(_ specs: [OnboardingSpec], wave selection: WaveSelection) async throws -> RolloutReport {
         let started = ContinuousClock.now
         var records = try await store.rolloutRecords()
-        let stored = Dictionary(try await store.allLocations().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let stored = try await storedLocations()
         let pending = specs.filter { !Self.isLive(stored[$0.id], records[$0.id]) }
-        let subAccounts = Dictionary(
-            try await client.allSubAccounts().map { ($0.name, $0.id) },
-            uniquingKeysWith: { first, _ in first }
-        )
+        let subAccounts = try await subAccountIDsByName()
         // Finish what an earlier apply left in progress.
         let unfinished = pending.filter { records[$0.id]?.state == .inProgress }
         if !unfinished.isEmpty {
@@ -197,10 +201,7 @@ public final class RolloutRunner: Sendable {
             try await store.saveRolloutRecord(record)
         }
         if !quarantined.isEmpty {
-            let subAccounts = Dictionary(
-                try await client.allSubAccounts().map { ($0.name, $0.id) },
-                uniquingKeysWith: { first, _ in first }
-            )
+            let subAccounts = try await subAccountIDsByName()
             try await run(quarantined, records: &records, wave: 0, subAccounts: subAccounts)
         }
         return try await report(specs, elapsed: ContinuousClock.now - started)
@@ -209,7 +210,7 @@ public final class RolloutRunner: Sendable {
     /// Where every location of the file stands.
     public func report(_ specs: [OnboardingSpec], elapsed: Duration = .zero) async throws -> RolloutReport {
         let records = try await store.rolloutRecords()
-        let stored = Dictionary(try await store.allLocations().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let stored = try await storedLocations()
         return RolloutReport(specs: specs, records: records, stored: stored, elapsed: elapsed)
     }
 
@@ -264,7 +265,7 @@ public final class RolloutRunner: Sendable {
             do {
                 try await perform(step, for: spec, record: &record, subAccounts: subAccounts)
                 let elapsed = ContinuousClock.now - began
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = elapsed.inSeconds
                 if record.state == .quarantined {
                     record.steps[step.rawValue] = .init(
                         status: .failed,
@@ -391,4 +392,9 @@ public enum RolloutProgress: Sendable {
     case stepStarted(locationID: String, step: RolloutStep)
     /// A location is done (active or quarantined); with the GHL calls made so far and how many were answered 429.
     case locationFinished(RolloutRecord, done: Int, total: Int, calls: Int, throttled: Int)
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

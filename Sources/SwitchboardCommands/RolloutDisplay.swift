@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 import Rollout
 import Storage
@@ -70,7 +71,7 @@ final class RolloutDisplay: Sendable {
         let width = 30
         let filled = state.total == 0 ? 0 : width * state.done / state.total
         let elapsed = ContinuousClock.now - state.started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let eta = state.done == 0 ? "?" : String(Int(seconds / Double(state.done) * Double(state.total - state.done)))
         return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             + " \(state.done)/\(state.total) locations · ETA \(eta) s · "
