@@ -209,7 +209,9 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "LeadRouting", "SwitchboardTesting"]
+            dependencies: [
+                "Storage", "LeadRouting", "SwitchboardTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "SwitchboardServerTests",

@@ -1,9 +1,22 @@
 -- wrk script: POSTs the pre-signed webhooks of WEBHOOKS_FILE, each once (distinct webhookIds), and reports
--- non-2xx answers. With RATE (requests/s over all connections) each connection paces itself (wrk's delay()).
+-- non-2xx answers. With RATE (requests/s over all connections) requests are sent open-loop, as independent
+-- arrivals (a Poisson process, as webhooks from many sources arrive) at that mean rate: each send is scheduled on
+-- one clock shared by the thread's connections, so the rate does not sag by the response time and connections do
+-- not fall into step (a per-connection pause after each answer sends them in synchronised bursts).
+local ffi = require("ffi")
+ffi.cdef [[
+typedef struct { long tv_sec; long tv_nsec; } switchboard_timespec;
+int clock_gettime(int clock, switchboard_timespec *time);
+]]
+local timespec = ffi.new("switchboard_timespec")
+local function now_ms()
+    ffi.C.clock_gettime(1, timespec) -- CLOCK_MONOTONIC
+    return tonumber(timespec.tv_sec) * 1000 + tonumber(timespec.tv_nsec) / 1e6
+end
+local next_send = nil
 local bodies, signatures = {}, {}
 local next_index, count = 1, 0
 local rate = tonumber(os.getenv("RATE") or "0")
-local connections = tonumber(os.getenv("CONNECTIONS") or "1")
 local thread_count = tonumber(os.getenv("THREADS") or "1")
 local threads = {}
 
@@ -41,7 +54,11 @@ end
 
 function delay()
     if rate <= 0 then return 0 end
-    return 1000 * connections / rate
+    local now = now_ms()
+    next_send = math.max(next_send or now, now - 1000) -- a late schedule catches up, but by at most a second
+    -- Exponential gaps with mean 1/rate (this thread's share of RATE).
+    next_send = next_send - math.log(1 - math.random()) * 1000 * thread_count / rate
+    return math.max(0, next_send - now)
 end
 
 function response(status, headers, body)

@@ -73,7 +73,7 @@ public struct ClaimLoop: Sendable {
                     }
                 }
                 if claimed.isEmpty || claimed.count == free {
-                    await cancelWhenGracefulShutdown { [signal, pollInterval] in
+                    _ = await cancelWhenGracefulShutdown { [signal, pollInterval] in
                         await signal.wait(timeout: pollInterval)
                     }
                 }

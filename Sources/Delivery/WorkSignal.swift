@@ -25,14 +25,23 @@ public final class WorkSignal: Sendable {
     }
 
     /// Returns when signalled (at once if a signal is pending), after `timeout`, or when the task is cancelled.
-    public func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForSignal() }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
+    /// - Returns: Whether it was signalled.
+    @discardableResult
+    public func wait(timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.waitForSignal()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let signalled = await group.next() ?? false
             group.cancelAll()
             // Wake the signal waiter if the timeout won.
             self.signalWaiterOnly()
+            return signalled
         }
     }
 

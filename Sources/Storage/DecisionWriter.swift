@@ -77,37 +77,40 @@ enum DecisionWriter {
 }
 
 /// A minimal JSON writer: objects, arrays, strings (escaped), numbers, booleans. Optional fields that are `nil`
-/// are left out, as synthesized `Encodable` conformances do.
+/// are left out, as synthesized `Encodable` conformances do. Writes UTF-8 bytes: a string with nothing to escape
+/// (every key, almost every value) is copied whole.
 private struct JSONOut {
-    private(set) var text = ""
+    private var bytes: [UInt8] = []
     private var needsComma = false
 
-    init() { text.reserveCapacity(4096) }
+    init() { bytes.reserveCapacity(4096) }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 
     mutating func object(_ body: (inout JSONOut) -> Void) {
-        text.append("{")
+        bytes.append(UInt8(ascii: "{"))
         needsComma = false
         body(&self)
-        text.append("}")
+        bytes.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     mutating func array<T>(_ items: [T], _ body: (inout JSONOut, T) -> Void) {
-        text.append("[")
+        bytes.append(UInt8(ascii: "["))
         needsComma = false
         for item in items {
-            if needsComma { text.append(",") }
+            if needsComma { bytes.append(UInt8(ascii: ",")) }
             body(&self, item)
             needsComma = true
         }
-        text.append("]")
+        bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     mutating func key(_ name: String) {
-        if needsComma { text.append(",") }
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
         string(name)
-        text.append(":")
+        bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -121,40 +124,50 @@ private struct JSONOut {
         guard let value else { return }
         key(name)
         // Swift's description is the shortest text that reads back as the same Double, as JSONEncoder writes.
-        text.append(value.isFinite ? value.description : "0")
+        bytes.append(contentsOf: (value.isFinite ? value.description : "0").utf8)
         needsComma = true
     }
 
     mutating func field(_ name: String, _ value: Int?) {
         guard let value else { return }
         key(name)
-        text.append(String(value))
+        bytes.append(contentsOf: String(value).utf8)
         needsComma = true
     }
 
     mutating func field(_ name: String, _ value: Bool?) {
         guard let value else { return }
         key(name)
-        text.append(value ? "true" : "false")
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
         needsComma = true
     }
 
     mutating func string(_ value: String) {
-        text.append("\"")
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text.append("\\\"")
-            case "\\": text.append("\\\\")
-            case "\n": text.append("\\n")
-            case "\r": text.append("\\r")
-            case "\t": text.append("\\t")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: text.unicodeScalars.append(scalar)
+        bytes.append(UInt8(ascii: "\""))
+        let utf8 = value.utf8
+        if !utf8.contains(where: Self.needsEscape) {
+            bytes.append(contentsOf: utf8)
+        } else {
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
+                case UInt8(ascii: "\n"): bytes.append(contentsOf: #"\n"#.utf8)
+                case UInt8(ascii: "\r"): bytes.append(contentsOf: #"\r"#.utf8)
+                case UInt8(ascii: "\t"): bytes.append(contentsOf: #"\t"#.utf8)
+                case ..<0x20:
+                    let hex = String(byte, radix: 16)
+                    bytes.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                default: bytes.append(byte)
+                }
             }
         }
-        text.append("\"")
+        bytes.append(UInt8(ascii: "\""))
         needsComma = true
+    }
+
+    /// A quote, a backslash or a control character; bytes of multi-byte UTF-8 sequences are all 0x80 or above.
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 }

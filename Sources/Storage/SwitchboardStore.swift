@@ -36,9 +36,10 @@ public protocol LocationStore: Sendable {
 
 /// Leads, their de-duplication keys and their routing decisions.
 public protocol LeadStore: Sendable {
-    /// Stores new leads, each with its routing job, all in one transaction (group commit: one disk flush for
-    /// many requests); a lead whose webhook id or idempotency key was seen before (also earlier in the same
-    /// batch) is not stored.
+    /// Stores new leads, each with its routing job, all in one transaction; a lead whose webhook id or
+    /// idempotency key was seen before (also earlier in the same batch) is not stored. Returns once they are
+    /// committed. Concurrent calls may share a transaction (group commit: one disk flush for many requests), and
+    /// when too many are waiting for one the call fails with ``StoreError/unavailable(_:)``.
     /// - Returns: One result per intake, in order.
     func accept(_ intakes: [Intake]) async throws -> [IntakeResult]
     func lead(id: String) async throws -> LeadRecord?

@@ -64,7 +64,7 @@ public func buildApplication(
         logger: logger,
         now: now
     )
-    let intake = LeadIntake(batcher: IntakeBatcher(store: store), worker: worker, metrics: metrics)
+    let intake = LeadIntake(store: store, worker: worker, metrics: metrics)
 
     let http = Router()
     http.add(middleware: RequestMetricsMiddleware(metrics: metrics))

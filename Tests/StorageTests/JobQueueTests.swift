@@ -35,6 +35,25 @@ struct JobQueueTests {
         #expect(jobs.map(\.status) == [.done, .queued])
     }
 
+    @Test("The longest-due jobs are claimed first, whatever order they were queued in; jobs not yet due wait")
+    func claimsLongestDueFirst() async throws {
+        try await store.enqueue(
+            [
+                NewJob(kind: .deliver, leadID: "due-now", runAt: now),
+                NewJob(kind: .deliver, leadID: "due-20s-ago", runAt: now.addingTimeInterval(-20)),
+                NewJob(kind: .deliver, leadID: "due-40s-ago", runAt: now.addingTimeInterval(-40)),
+                NewJob(kind: .deliver, leadID: "due-later", runAt: now.addingTimeInterval(60)),
+            ],
+            at: now
+        )
+        let first = try await store.claimJobs(kind: .deliver, limit: 2, owner: "w1", leaseFor: .seconds(30), now: now)
+        #expect(Set(first.compactMap(\.leadID)) == ["due-40s-ago", "due-20s-ago"])
+        let second = try await claim("w1")
+        #expect(second.compactMap(\.leadID) == ["due-now"])
+        for job in first + second { try await store.completeJob(job.id, at: now) }
+        #expect(try await claim("w1", at: now.addingTimeInterval(61)).compactMap(\.leadID) == ["due-later"])
+    }
+
     @Test("A heartbeat keeps the lease; without it the job goes to another worker")
     func heartbeats() async throws {
         try await store.enqueue([NewJob(kind: .deliver, leadID: "a", step: "contact", runAt: now)], at: now)

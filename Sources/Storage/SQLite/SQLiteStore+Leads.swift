@@ -4,7 +4,11 @@ public import LeadRouting
 
 extension SQLiteStore: LeadStore {
     public func accept(_ intakes: [Intake]) async throws -> [IntakeResult] {
-        try await write { db in try intakes.map { try Self.accept($0, in: db) } }
+        try await intakeCommits.submit(intakes)
+    }
+
+    static func intakeCommits(on writer: any DatabaseWriter) -> GroupCommit<Intake, IntakeResult> {
+        GroupCommit(writer: writer) { db, intakes in try intakes.map { try accept($0, in: db) } }
     }
 
     private static func accept(_ intake: Intake, in db: Database) throws -> IntakeResult {

@@ -129,6 +129,10 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v5: jobs by lead") { db in
+            // A lead's jobs (its API resource) were found by scanning every job.
+            try db.execute(sql: "CREATE INDEX jobs_by_lead ON jobs (lead_id)")
+        }
         return migrator
     }
 }

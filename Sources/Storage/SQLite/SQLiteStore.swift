@@ -6,6 +6,8 @@ import LeadRouting
 /// production, an in-memory database in tests.
 public final class SQLiteStore: Sendable {
     let writer: any DatabaseWriter
+    /// Intake's transactions: concurrent leads are committed together (see ``GroupCommit``).
+    let intakeCommits: GroupCommit<Intake, IntakeResult>
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
     ///
@@ -19,6 +21,7 @@ public final class SQLiteStore: Sendable {
         // GRDB sets NORMAL with WAL; only the (single) writer connection commits, so setting it there suffices.
         try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.writer = pool
+        self.intakeCommits = Self.intakeCommits(on: pool)
         try Self.migrator.migrate(writer)
     }
 
@@ -29,7 +32,9 @@ public final class SQLiteStore: Sendable {
 
     /// A private in-memory database (for tests).
     public init() throws {
-        self.writer = try DatabaseQueue()
+        let queue = try DatabaseQueue()
+        self.writer = queue
+        self.intakeCommits = Self.intakeCommits(on: queue)
         try Self.migrator.migrate(writer)
     }
 
@@ -39,17 +44,24 @@ public final class SQLiteStore: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await writer.write(body)
-        } catch let error as DatabaseError where Self.isTransient(error) {
-            throw StoreError.unavailable(error.message ?? "the database is busy")
+        } catch {
+            throw Self.storeError(error)
         }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await writer.read(body)
-        } catch let error as DatabaseError where Self.isTransient(error) {
-            throw StoreError.unavailable(error.message ?? "the database is busy")
+        } catch {
+            throw Self.storeError(error)
         }
+    }
+
+    /// "The database is busy" (locked by another process too long, disk full or failing) as
+    /// ``StoreError/unavailable(_:)``, which callers answer with "try again later"; other errors as they are.
+    static func storeError(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError, isTransient(error) else { return error }
+        return StoreError.unavailable(error.message ?? "the database is busy")
     }
 
     private static func isTransient(_ error: DatabaseError) -> Bool {

@@ -1,16 +1,16 @@
 import Foundation
 import Storage
 
-/// The one way a lead enters: stored (with its routing job, group-committed) and then handed to the routing
-/// worker. Every channel — webhook, API, CSV import — goes through here.
+/// The one way a lead enters: stored (with its routing job; the store commits concurrent leads together) and then
+/// handed to the routing worker. Every channel — webhook, API, CSV import — goes through here.
 struct LeadIntake: Sendable {
-    let batcher: IntakeBatcher
+    let store: any SwitchboardStore
     let worker: RoutingWorker
     let metrics: ServiceMetrics
 
     /// Stores the lead, then wakes the routing worker. Returns only once the lead is committed.
     func submit(_ intake: Intake) async throws -> IntakeResult {
-        let result = try await batcher.submit(intake)
+        let result = try await store.accept([intake])[0]
         if case .stored = result {
             metrics.leadReceived(channel: intake.record.channel)
             worker.wake()

@@ -24,6 +24,10 @@ public final class RoutingWorker: Service, Sendable {
     /// Leads routed per transaction: enough to share the commit, few enough that intake, which needs the same
     /// single writer, never waits long behind routing.
     let batchSize = 32
+    /// How long a wake-up waits for more leads before claiming: under a stream of leads each pass then routes a
+    /// batch instead of the one or two leads of the latest commit (a pass costs two transactions and two reads
+    /// whatever its size). Short enough that a lead is still routed right after it is stored.
+    let gatherDelay: Duration
 
     init(
         store: any SwitchboardStore,
@@ -31,6 +35,7 @@ public final class RoutingWorker: Service, Sendable {
         metrics: ServiceMetrics,
         lease: Duration = .seconds(30),
         pollInterval: Duration = .seconds(1),
+        gatherDelay: Duration = .milliseconds(5),
         logger: Logger,
         now: @escaping @Sendable () -> Date
     ) {
@@ -39,6 +44,7 @@ public final class RoutingWorker: Service, Sendable {
         self.metrics = metrics
         self.lease = lease
         self.pollInterval = pollInterval
+        self.gatherDelay = gatherDelay
         self.logger = logger
         self.now = now
     }
@@ -59,12 +65,16 @@ public final class RoutingWorker: Service, Sendable {
             } catch {
                 logger.warning("routing pass failed; will retry", metadata: ["error": "\(error)"])
             }
-            await cancelWhenGracefulShutdown { [signal, pollInterval] in await signal.wait(timeout: pollInterval) }
+            let woken = await cancelWhenGracefulShutdown { [signal, pollInterval] in
+                await signal.wait(timeout: pollInterval)
+            }
+            if woken { try? await Task.sleep(for: gatherDelay) }
         }
         logger.info("routing worker stopped")
     }
 
-    /// Routes jobs until none is due.
+    /// Routes jobs until none is due. A short batch means the queue is empty: leads stored meanwhile wake the
+    /// worker again, so it does not spend a transaction finding nothing.
     func drain() async throws {
         while !Task.isShuttingDownGracefully {
             let jobs = try await store.claimJobs(
@@ -83,6 +93,7 @@ public final class RoutingWorker: Service, Sendable {
                 // The leases lapse and the jobs are tried again.
                 logger.warning("routing failed", metadata: ["leads": "\(routable.count)", "error": "\(error)"])
             }
+            if jobs.count < batchSize { return }
         }
     }
 }
