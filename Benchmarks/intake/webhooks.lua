@@ -17,6 +17,7 @@ local next_send = nil
 local bodies, signatures = {}, {}
 local next_index, count = 1, 0
 local rate = tonumber(os.getenv("RATE") or "0")
+local wrong_signatures = os.getenv("WRONG_SIGNATURES") == "1"
 local thread_count = tonumber(os.getenv("THREADS") or "1")
 local threads = {}
 
@@ -48,8 +49,11 @@ function request()
     end
     local i = next_index
     next_index = next_index + 1
+    -- With WRONG_SIGNATURES each body carries the next one's signature: the service verifies and refuses (401),
+    -- storing nothing, which measures what verification alone allows.
+    local signature = wrong_signatures and signatures[(i % count) + 1] or signatures[i]
     return wrk.format("POST", "/webhooks/ghl",
-        {["Content-Type"] = "application/json", ["x-ghl-signature"] = signatures[i]}, bodies[i])
+        {["Content-Type"] = "application/json", ["x-ghl-signature"] = signature}, bodies[i])
 end
 
 function delay()

@@ -20,14 +20,15 @@ extension SQLiteStore: CapacityStore {
     {
         let leadID = record.leadID
         guard
-            let current = try Row.fetchOne(
-                try db.cachedStatement(sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?"),
-                arguments: [leadID]
+            let current = try Self.firstRow(
+                of: try db.cachedStatement(sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?"),
+                arguments: [leadID],
+                as: Self.slot
             )
         else { throw StoreError.notFound("no lead '\(leadID)'") }
         var usage: CapacityUsage?
         if let slot = record.slot {
-            if let previous = Self.slot(current), previous == slot {
+            if let previous = current, previous == slot {
                 // Already holds this very slot (a re-run after a crash): nothing to take.
                 usage = try Self.usage(of: slot, in: db)
             } else {
@@ -35,9 +36,9 @@ extension SQLiteStore: CapacityStore {
                 case .full(let full): return .full(full)
                 case .recorded(let taken): usage = taken
                 }
-                if let previous = Self.slot(current) { try Self.release(previous, in: db) }
+                if let previous = current { try Self.release(previous, in: db) }
             }
-        } else if let previous = Self.slot(current) {
+        } else if let previous = current {
             try Self.release(previous, in: db)
         }
         let decision = record.decision
@@ -69,12 +70,15 @@ extension SQLiteStore: CapacityStore {
     public func releaseSlot(ofLead leadID: String) async throws -> Bool {
         try await write { db in
             guard
-                let row = try Row.fetchOne(
-                    try db.cachedStatement(sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?"),
-                    arguments: [leadID]
+                let current = try Self.firstRow(
+                    of: try db.cachedStatement(
+                        sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?"
+                    ),
+                    arguments: [leadID],
+                    as: Self.slot
                 )
             else { throw StoreError.notFound("no lead '\(leadID)'") }
-            guard let slot = Self.slot(row) else { return false }
+            guard let slot = current else { return false }
             try Self.release(slot, in: db)
             try db.cachedStatement(
                 sql: "UPDATE leads SET slot_location_id = NULL, slot_day = NULL, slot_week = NULL WHERE id = ?"
@@ -159,22 +163,23 @@ extension SQLiteStore: CapacityStore {
     }
 
     private static func usage(of slot: CapacitySlot, in db: Database) throws -> CapacityUsage {
-        let rows = try Row.fetchAll(
-            try db.cachedStatement(
+        let rows = try Self.rows(
+            of: try db.cachedStatement(
                 sql: """
                     SELECT window_kind, used FROM capacity_ledger
                     WHERE location_id = ? AND ((window_kind = 'day' AND window_index = ?)
                         OR (window_kind = 'week' AND window_index = ?))
                     """
             ),
-            arguments: [slot.locationID, slot.day, slot.week]
+            arguments: [slot.locationID, slot.day, slot.week],
+            as: { row -> (kind: String, used: Int) in (row["window_kind"], row["used"]) }
         )
         var usage = CapacityUsage()
         for row in rows {
-            if (row["window_kind"] as String) == "day" {
-                usage.today = row["used"]
+            if row.kind == "day" {
+                usage.today = row.used
             } else {
-                usage.thisWeek = row["used"]
+                usage.thisWeek = row.used
             }
         }
         return usage

@@ -4,10 +4,10 @@ import GRDB
 extension SQLiteStore: DeliveryStore {
     public func delivery(ofLead leadID: String) async throws -> DeliveryRecord? {
         try await read { db in
-            try Row.fetchOne(
-                try db.cachedStatement(sql: "SELECT * FROM deliveries WHERE lead_id = ?"),
+            try Self.firstRow(
+                of: try db.cachedStatement(sql: "SELECT * FROM deliveries WHERE lead_id = ?"),
                 arguments: [leadID]
-            ).map { row in
+            ) { row in
                 DeliveryRecord(
                     leadID: row["lead_id"],
                     ghlLocationID: row["ghl_location_id"],

@@ -15,8 +15,8 @@ extension SQLiteStore: JobStore {
             // Oldest due first, in the order of the `jobs_due` index (kind, status, run_at, then the row id), so a
             // claim reads only the rows it takes however long the queue is; ordering by id alone sorted every
             // queued job on each claim. PostgreSQL: the same statement with `FOR UPDATE SKIP LOCKED` in the subquery.
-            try Row.fetchAll(
-                try db.cachedStatement(
+            try Self.rows(
+                of: try db.cachedStatement(
                     sql: """
                         UPDATE jobs SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
                         WHERE id IN (
@@ -27,9 +27,9 @@ extension SQLiteStore: JobStore {
                         RETURNING *
                         """
                 ),
-                arguments: [owner, expires, seconds, kind.rawValue, seconds, seconds, limit]
+                arguments: [owner, expires, seconds, kind.rawValue, seconds, seconds, limit],
+                as: Self.job(from:)
             )
-            .map(Self.job(from:))
             .sorted { $0.id < $1.id }
         }
     }
@@ -151,15 +151,16 @@ extension SQLiteStore: JobStore {
 
     public func deadLetters(kind: Job.Kind, since: Date?, limit: Int) async throws -> [Job] {
         try await read { db in
-            try Row.fetchAll(
-                try db.cachedStatement(
+            try Self.rows(
+                of: try db.cachedStatement(
                     sql: """
                         SELECT * FROM jobs WHERE kind = ? AND status = 'dead' AND dead_at >= ?
                         ORDER BY dead_at DESC, id DESC LIMIT ?
                         """
                 ),
-                arguments: [kind.rawValue, since?.timeIntervalSince1970 ?? 0, max(1, limit)]
-            ).map(Self.job(from:))
+                arguments: [kind.rawValue, since?.timeIntervalSince1970 ?? 0, max(1, limit)],
+                as: Self.job(from:)
+            )
         }
     }
 
@@ -191,10 +192,11 @@ extension SQLiteStore: JobStore {
 
     public func jobs(ofLead leadID: String) async throws -> [Job] {
         try await read { db in
-            try Row.fetchAll(
-                try db.cachedStatement(sql: "SELECT * FROM jobs WHERE lead_id = ? ORDER BY id"),
-                arguments: [leadID]
-            ).map(Self.job(from:))
+            try Self.rows(
+                of: try db.cachedStatement(sql: "SELECT * FROM jobs WHERE lead_id = ? ORDER BY id"),
+                arguments: [leadID],
+                as: Self.job(from:)
+            )
         }
     }
 

@@ -71,10 +71,11 @@ extension SQLiteStore: LeadStore {
 
     public func lead(id: String) async throws -> LeadRecord? {
         try await read { db in
-            try Row.fetchOne(
-                try db.cachedStatement(sql: "SELECT * FROM leads WHERE id = ?"),
-                arguments: [id]
-            ).map(Self.leadRecord(from:))
+            try Self.firstRow(
+                of: try db.cachedStatement(sql: "SELECT * FROM leads WHERE id = ?"),
+                arguments: [id],
+                as: Self.leadRecord(from:)
+            )
         }
     }
 
@@ -86,12 +87,11 @@ extension SQLiteStore: LeadStore {
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = Array(ids[start..<min(start + 500, ids.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for row in try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM leads WHERE id IN (\(marks))",
-                    arguments: StatementArguments(chunk)
+                for record in try Self.rows(
+                    of: try db.makeStatement(sql: "SELECT * FROM leads WHERE id IN (\(marks))"),
+                    arguments: StatementArguments(chunk),
+                    as: Self.leadRecord(from:)
                 ) {
-                    let record = try Self.leadRecord(from: row)
                     result[record.id] = record
                 }
             }
@@ -133,10 +133,11 @@ extension SQLiteStore: LeadStore {
         let sql = "SELECT * FROM leads \(filter) ORDER BY received_at DESC, id DESC LIMIT ?"
         let finalArguments = arguments
         return try await read { db in
-            var leads = try Row.fetchAll(
-                try db.cachedStatement(sql: sql),
-                arguments: finalArguments
-            ).map(Self.leadRecord(from:))
+            var leads = try Self.rows(
+                of: try db.cachedStatement(sql: sql),
+                arguments: finalArguments,
+                as: Self.leadRecord(from:)
+            )
             var next: LeadCursor?
             if leads.count > limit {
                 leads.removeLast()
@@ -152,25 +153,24 @@ extension SQLiteStore: LeadStore {
             var history = RoutingHistory()
             for key in keys {
                 let column = if case .email = key { "email_key" } else { "phone_key" }
-                let row = try Row.fetchOne(
-                    try db.cachedStatement(
+                let latest = try Self.firstRow(
+                    of: try db.cachedStatement(
                         sql: """
                             SELECT location_id, received_at FROM leads
                             WHERE \(column) = ? AND status = 'assigned' AND received_at >= ?
                             ORDER BY received_at DESC LIMIT 1
                             """
                     ),
-                    arguments: [Self.keyText(key), since.timeIntervalSince1970]
-                )
-                if let row, let locationID: String = row["location_id"] {
-                    history.record(
-                        key,
-                        RoutingHistory.Assignment(
+                    arguments: [Self.keyText(key), since.timeIntervalSince1970],
+                    as: { row -> RoutingHistory.Assignment? in
+                        guard let locationID: String = row["location_id"] else { return nil }
+                        return RoutingHistory.Assignment(
                             locationID: locationID,
                             at: Date(timeIntervalSince1970: row["received_at"])
                         )
-                    )
-                }
+                    }
+                )
+                if let assignment = latest ?? nil { history.record(key, assignment) }
             }
             return history
         }

@@ -5,13 +5,20 @@ import LeadRouting
 extension SQLiteStore: LocationStore {
     public func allLocations() async throws -> [StoredLocation] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM locations ORDER BY id").map(Self.location(from:))
+            try Self.rows(
+                of: try db.makeStatement(sql: "SELECT * FROM locations ORDER BY id"),
+                as: Self.location(from:)
+            )
         }
     }
 
     public func location(id: String) async throws -> StoredLocation? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM locations WHERE id = ?", arguments: [id]).map(Self.location(from:))
+            try Self.firstRow(
+                of: try db.makeStatement(sql: "SELECT * FROM locations WHERE id = ?"),
+                arguments: [id],
+                as: Self.location(from:)
+            )
         }
     }
 
