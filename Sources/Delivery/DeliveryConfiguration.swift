@@ -20,6 +20,12 @@ public struct DeliveryConfiguration: Sendable {
     public var pollInterval: Duration
     /// When failed steps are tried again.
     public var schedule: RetrySchedule
+    /// How many attempts a step gets while something it needs is missing from the sub-account (a pipeline,
+    /// stage, workflow or custom field — e.g. a snapshot still loading) before it is a dead letter: with the
+    /// standard schedule, 6 attempts span about 37 minutes.
+    public var missingResourceAttempts: Int
+    /// How long the steps in hand may run on when the service shuts down; then they are stopped and given back.
+    public var drainTimeout: Duration
 
     public init(
         pipelineName: String? = nil,
@@ -31,8 +37,12 @@ public struct DeliveryConfiguration: Sendable {
         concurrency: Int = 256,
         lease: Duration = .seconds(60),
         pollInterval: Duration = .seconds(1),
-        schedule: RetrySchedule = .standard
+        schedule: RetrySchedule = .standard,
+        missingResourceAttempts: Int = 6,
+        drainTimeout: Duration = .seconds(7)
     ) {
+        self.missingResourceAttempts = missingResourceAttempts
+        self.drainTimeout = drainTimeout
         self.pipelineName = pipelineName
         self.stageName = stageName
         self.workflowName = workflowName

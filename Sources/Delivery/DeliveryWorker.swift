@@ -54,6 +54,7 @@ public final class DeliveryWorker: Service, Sendable {
             lease: configuration.lease,
             pollInterval: configuration.pollInterval,
             signal: signal,
+            drainTimeout: configuration.drainTimeout,
             logger: logger,
             now: now
         ).run { job in await self.process(job) }
@@ -144,6 +145,38 @@ public final class DeliveryWorker: Service, Sendable {
         record.detail = "\(step.rawValue): \(failure)"
         let outcome: JobOutcome
         switch failure {
+        case .interrupted:
+            // Nothing was sent: back in the queue, due at once, the attempt given back.
+            outcome = .retry(
+                id: job.id,
+                owner: owner,
+                at: now(),
+                countsAsAttempt: false,
+                error: record.detail ?? "",
+                delivery: nil
+            )
+        case .missing(let message)
+        where job.attempts < configuration.missingResourceAttempts
+            && job.attempts < configuration.schedule.maximumAttempts:
+            let delay = configuration.schedule.delay(afterFailure: job.attempts, random: Double.random(in: 0..<1))
+            outcome = .retry(
+                id: job.id,
+                owner: owner,
+                at: now().addingTimeInterval((delay ?? .seconds(60)).seconds),
+                countsAsAttempt: true,
+                error: record.detail ?? message,
+                delivery: record
+            )
+        case .missing(let message):
+            record.state = .deadLettered
+            record.detail = "\(step.rawValue): still missing after \(job.attempts) attempts: \(message)"
+            outcome = .dead(
+                id: job.id,
+                owner: owner,
+                reason: record.detail ?? message,
+                delivery: record,
+                next: events.jobs(announcing: .deadLettered, leadID: record.leadID, at: now())
+            )
         case .throttled(let after):
             outcome = .retry(
                 id: job.id,
@@ -187,6 +220,7 @@ public final class DeliveryWorker: Service, Sendable {
             )
         }
         if try await outcomes.settle(outcome), case .dead = outcome { events.didQueue() }
+        if failure == .interrupted { return }
         logger.notice(
             "delivery step failed",
             metadata: ["lead": "\(record.leadID)", "step": "\(step.rawValue)", "failure": "\(failure)"]

@@ -3,13 +3,15 @@ import LeadRouting
 public import Storage
 
 /// Carries out one delivery step for one lead against GHL. Resolves custom fields, pipelines and workflows by
-/// name per sub-account, once, and caches them.
+/// name per sub-account and caches what it found — never what it did not find: a sub-account whose snapshot is
+/// still loading gets its pipeline later. Custom fields are resolved (and the missing ones created) by one task
+/// per sub-account, however many leads arrive for it at once.
 public actor LeadDelivery {
     private let client: HighLevelClient
     private let configuration: DeliveryConfiguration
-    private var fieldIDs: [String: [String: String]] = [:]
-    private var pipelines: [String: (pipeline: String, stage: String?)?] = [:]
-    private var workflows: [String: String?] = [:]
+    private var fieldIDs: [String: Task<[String: String], any Error>] = [:]
+    private var pipelines: [String: (pipeline: String, stage: String?)] = [:]
+    private var workflows: [String: String] = [:]
 
     public init(client: HighLevelClient, configuration: DeliveryConfiguration) {
         self.client = client
@@ -53,8 +55,9 @@ public actor LeadDelivery {
                     throw DeliveryFailure.permanent("no contact to attach an opportunity to")
                 }
                 guard let target = try await pipeline(in: location) else {
-                    throw DeliveryFailure.permanent(
-                        "no pipeline named '\(configuration.pipelineName ?? "")' in \(location)"
+                    throw DeliveryFailure.missing(
+                        "no pipeline named '\(configuration.pipelineName ?? "")' in sub-account \(location) "
+                            + "(its snapshot may still be loading)"
                     )
                 }
                 if retrying,
@@ -78,8 +81,9 @@ public actor LeadDelivery {
             case .workflow:
                 guard let contactID = delivery.contactID else { throw DeliveryFailure.permanent("no contact to enrol") }
                 guard let workflow = try await workflow(in: location) else {
-                    throw DeliveryFailure.permanent(
-                        "no workflow named '\(configuration.workflowName ?? "")' in \(location)"
+                    throw DeliveryFailure.missing(
+                        "no workflow named '\(configuration.workflowName ?? "")' in sub-account \(location) "
+                            + "(its snapshot may still be loading)"
                     )
                 }
                 try await client.addContactToWorkflow(contactID: contactID, workflowID: workflow, locationID: location)
@@ -111,6 +115,7 @@ public actor LeadDelivery {
     }
 
     static func failure(_ error: HighLevelError) -> DeliveryFailure {
+        if error.code == .notSent { return .interrupted }
         if error.code == .dailyLimitReached { return .throttled(retryAfter: .seconds(600)) }
         if error.code == .transport { return .transient(error.message) }
         return DeliveryFailure.classify(
@@ -156,25 +161,63 @@ public actor LeadDelivery {
         return try await client.upsertContact(draft, locationID: location).contact.id
     }
 
-    /// The ids of the three custom fields in a sub-account, creating the missing ones once.
+    /// The ids of the three custom fields in a sub-account, creating the missing ones: one lookup per
+    /// sub-account at a time (concurrent first deliveries share it), kept once it succeeded.
     private func fieldIDs(in location: String) async throws -> [String: String] {
-        if let known = fieldIDs[location] { return known }
-        var byName = Dictionary(
-            try await client.customFields(locationID: location).map { ($0.name, $0.id) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        for name in [configuration.distanceField, configuration.reasonField, configuration.scoreField]
-        where byName[name] == nil {
-            byName[name] = try await client.createCustomField(name: name, dataType: "TEXT", locationID: location).id
+        if let lookup = fieldIDs[location] {
+            do {
+                return try await lookup.value
+            } catch {
+                // A failed lookup is not kept: the next delivery to this sub-account tries again.
+                if fieldIDs[location] == lookup { fieldIDs[location] = nil }
+                throw error
+            }
         }
-        fieldIDs[location] = byName
+        let names = [configuration.distanceField, configuration.reasonField, configuration.scoreField]
+        let lookup = Task { [client] in try await Self.resolveFields(names, in: location, client: client) }
+        fieldIDs[location] = lookup
+        return try await fieldIDs(in: location)
+    }
+
+    /// Finds the fields by name and creates the missing ones. A create answered "already exists" (someone else
+    /// made it meanwhile, e.g. a snapshot finishing) means: look it up again and use it.
+    private static func resolveFields(
+        _ names: [String],
+        in location: String,
+        client: HighLevelClient
+    ) async throws -> [String: String] {
+        func existing() async throws -> [String: String] {
+            Dictionary(
+                try await client.customFields(locationID: location).map { ($0.name, $0.id) },
+                uniquingKeysWith: { first, _ in first }
+            )
+        }
+        var byName = try await existing()
+        for name in names where byName[name] == nil {
+            let refusal: String
+            do {
+                byName[name] = try await client.createCustomField(name: name, dataType: "TEXT", locationID: location)
+                    .id
+                continue
+            } catch {
+                guard [400, 409, 422].contains(error.status) else { throw error }
+                refusal = error.message
+            }
+            guard let id = try await existing()[name] else {
+                throw DeliveryFailure.missing(
+                    "custom field '\(name)' could not be created in sub-account \(location): \(refusal)"
+                )
+            }
+            byName[name] = id
+        }
         return byName
     }
 
     private func pipeline(in location: String) async throws -> (pipeline: String, stage: String?)? {
         if let known = pipelines[location] { return known }
         let found = try await client.pipelines(locationID: location).first { $0.name == configuration.pipelineName }
-        let result = found.map { (pipeline: $0.id, stage: String?.none) }
+        guard let found else { return nil }
+        let result = (pipeline: found.id, stage: String?.none)
         pipelines[location] = result
         return result
     }

@@ -6,11 +6,12 @@ public struct RetrySchedule: Sendable, Hashable {
     /// Each wait is scattered uniformly within ± this share of itself.
     public var jitter: Double
 
-    /// The documented ladder: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 27.6 hours in all).
+    /// The documented ladder, speed first for a blip and patient for an outage: 1 s, 5 s, 15 s, 1 min, 5 min,
+    /// 30 min, 2 h, 5 h, 10 h (about 17.6 hours in all).
     public static let standard = RetrySchedule(
         delays: [
-            .zero, .seconds(5), .seconds(300), .seconds(1_800), .seconds(7_200), .seconds(18_000),
-            .seconds(36_000), .seconds(36_000),
+            .seconds(1), .seconds(5), .seconds(15), .seconds(60), .seconds(300), .seconds(1_800), .seconds(7_200),
+            .seconds(18_000), .seconds(36_000),
         ],
         jitter: 0.2
     )

@@ -73,6 +73,7 @@ public struct LocationsFile: Sendable {
         throws(FileError) -> Entry
     {
         guard let id = table.value("id", in: row) else { throw table.error(row, "id", "is empty") }
+        if let problem = Location.idProblem(id) { throw table.error(row, "id", problem) }
         guard let name = table.value("name", in: row) else { throw table.error(row, "name", "is empty") }
 
         var postalCode: PostalCode?

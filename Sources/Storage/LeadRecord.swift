@@ -32,6 +32,9 @@ public struct LeadRecord: Sendable, Hashable, Codable {
     public var slot: CapacitySlot?
     /// `true` when a person assigned the lead (from the review queue, or reassigned).
     public var assignedManually: Bool
+    /// Why the lead could not be taken as sent (e.g. a signed webhook with a badly typed field): it is kept in
+    /// the review queue, unrouted, with the raw body, instead of being refused and lost.
+    public var intakeProblem: IntakeProblem?
 
     public init(
         id: String,
@@ -44,8 +47,10 @@ public struct LeadRecord: Sendable, Hashable, Codable {
         decision: RoutingDecision? = nil,
         routedAt: Date? = nil,
         slot: CapacitySlot? = nil,
-        assignedManually: Bool = false
+        assignedManually: Bool = false,
+        intakeProblem: IntakeProblem? = nil
     ) {
+        self.intakeProblem = intakeProblem
         self.id = id
         self.channel = channel
         self.firstName = firstName
@@ -57,6 +62,21 @@ public struct LeadRecord: Sendable, Hashable, Codable {
         self.routedAt = routedAt
         self.slot = slot
         self.assignedManually = assignedManually
+    }
+
+    /// What was wrong with a lead as it arrived, and the body it arrived with.
+    public struct IntakeProblem: Sendable, Hashable, Codable {
+        /// The field at fault, as the sender named it (e.g. `postalCode`).
+        public var field: String
+        /// What is wrong with it, in words.
+        public var detail: String
+        /// The request body exactly as received (UTF-8; invalid bytes replaced).
+        public var rawBody: String
+        public init(field: String, detail: String, rawBody: String) {
+            self.field = field
+            self.detail = detail
+            self.rawBody = rawBody
+        }
     }
 
     /// The GHL contact a webhook lead was created from.

@@ -183,6 +183,9 @@ public protocol JobStore: Sendable {
         at date: Date
     )
         async throws -> Bool
+    /// Gives back every claim an owner still holds (a worker shutting down): the jobs keep their due time and
+    /// attempts, and are claimable at once. - Returns: how many were given back.
+    func releaseClaims(owner: String, at date: Date) async throws -> Int
     /// Extends a claim's lease while a worker is still on the job. - Returns: `false` when the claim was lost.
     func heartbeat(_ id: Int64, owner: String, leaseFor: Duration, now: Date) async throws -> Bool
     /// Settles several claimed jobs in one transaction (group commit for busy workers); each outcome as

@@ -38,11 +38,14 @@ struct ServeBanner {
                 "  locations:   \(locationCount)",
             ]
         }
+        // A token the user chose is never printed (it would land in container and CI logs); a generated one must
+        // be, or nobody could use it.
+        let shownToken = generatedToken ? apiToken : "$SWITCHBOARD_API_TOKEN"
         lines += [
-            "  API:         \(base)/v1   (Authorization: Bearer \(apiToken))"
-                + (generatedToken ? "  [generated; set SWITCHBOARD_API_TOKEN to choose]" : ""),
+            "  API:         \(base)/v1   (Authorization: Bearer \(shownToken))"
+                + (generatedToken ? "  [generated; set SWITCHBOARD_API_TOKEN to choose]" : "  [the token you gave]"),
             "  webhooks:    POST \(base)/webhooks/ghl",
-            "  health:      \(base)/health/ready   metrics: \(base)/metrics   API description: \(base)/openapi.json",
+            "  health:      \(base)/health/ready   metrics: \(base)/metrics (API token)   API description: \(base)/openapi.json",
         ]
         for group in settings.notificationGroups {
             lines.append(
@@ -62,10 +65,13 @@ struct ServeBanner {
                 "    -d '{\"firstName\":\"Ana\",\"email\":\"ana@example.com\",\"postalCode\":\"78703\"}' \\",
                 "    \(sandboxBase)/_sandbox/locations/\(sandbox.intakeSubAccountID)/contacts",
                 "See where it went:",
-                "  curl -s -H 'Authorization: Bearer \(apiToken)' '\(base)/v1/leads?limit=1'",
+                "  curl -s -H \"Authorization: Bearer \(shownToken)\" '\(base)/v1/leads?limit=1'",
             ]
         }
-        lines += ["", "Press Ctrl-C to stop (in-flight requests and routing finish first)."]
+        lines += [
+            "",
+            "Press Ctrl-C to stop (work in flight gets \(settings.shutdownTimeout.components.seconds) s, the rest goes back to the queue; twice to exit at once).",
+        ]
         return lines.joined(separator: "\n")
     }
 }

@@ -132,6 +132,14 @@ public struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Seconds a shutdown (SIGTERM, Ctrl-C) may take: requests and GHL calls in flight get this long, then the rest goes back to the queue; a second signal exits at once [SWITCHBOARD_SHUTDOWN_TIMEOUT] (default: 10).",
+            valueName: "seconds"
+        )
+    )
+    var shutdownTimeout: Int?
+
+    @Option(
+        help: ArgumentHelp(
             "Delivered leads get an opportunity in this pipeline [DELIVERY_PIPELINE] (embedded default: Memberships).",
             valueName: "name"
         )
@@ -197,6 +205,7 @@ public struct ServeCommand: AsyncParsableCommand {
         flags[K.stickyDays] = stickyDays.map(String.init)
         flags[K.businessHours] = businessHours
         flags[K.logLevel] = logLevel
+        flags[K.shutdownTimeout] = shutdownTimeout.map(String.init)
         flags[K.pipeline] = pipeline
         flags[K.workflow] = workflow
         if !notifyURLs.isEmpty { flags[K.notification("default", "urls")] = notifyURLs.joined(separator: ",") }

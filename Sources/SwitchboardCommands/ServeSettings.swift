@@ -20,6 +20,9 @@ public struct ServeSettings: Sendable, Equatable {
     public var sandboxPort: Int
     public var policy: RoutingPolicy
     public var logLevel: String
+    /// How long a shutdown may take: requests and GHL calls in flight get this long to finish, then what is left
+    /// is stopped and given back to the queue.
+    public var shutdownTimeout: Duration
     /// The pipeline (by name) delivered leads get an opportunity in, and the workflow they are enrolled in.
     public var pipeline: String?
     public var workflow: String?
@@ -49,6 +52,7 @@ public struct ServeSettings: Sendable, Equatable {
         static let demoLocations = "switchboard.demoLocations"
         static let sandboxPort = "switchboard.sandboxPort"
         static let logLevel = "switchboard.logLevel"
+        static let shutdownTimeout = "switchboard.shutdownTimeout"
         static let ghlBaseURL = "ghl.baseUrl"
         static let ghlToken = "ghl.token"
         static let ghlCompanyID = "ghl.companyId"
@@ -238,6 +242,7 @@ public struct ServeSettings: Sendable, Equatable {
             sandboxPort: try integer(Key.sandboxPort, 0...65_535, default: 8090),
             policy: policy,
             logLevel: logLevel,
+            shutdownTimeout: .seconds(try integer(Key.shutdownTimeout, 2...300, default: 10)),
             pipeline: text(Key.pipeline) ?? (ghl == nil ? "Memberships" : nil),
             workflow: text(Key.workflow) ?? (ghl == nil ? "New lead nurture" : nil),
             notificationGroups: groups

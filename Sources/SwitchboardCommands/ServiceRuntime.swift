@@ -21,6 +21,7 @@ public struct ServiceRuntime: Sendable {
     static let intakeSubAccountName = "Lead Intake (agency)"
 
     private let group: ServiceGroup
+    private let logger: Logger
 
     /// Builds everything; `onReady` gets the banner once the server listens.
     public static func make(
@@ -43,6 +44,9 @@ public struct ServiceRuntime: Sendable {
             postalCodeCustomFieldID: settings.postalCodeCustomField,
             policy: settings.policy
         )
+        // Room for the connection cap, with descriptors to spare for the database, GHL calls and the sandbox.
+        let descriptors = DescriptorLimit.raise()
+        configuration.maximumConnections = min(configuration.maximumConnections, max(64, descriptors - 256))
         var services: [any Service] = []
         var embedded: EmbeddedSandbox?
         var deliveryClient: HighLevelClient?
@@ -85,6 +89,23 @@ public struct ServiceRuntime: Sendable {
             configuration.webhookVerification.ed25519PublicKey = publicKey
         }
         let sandbox = embedded
+        var readiness: [ReadinessCheck] = []
+        if let sandbox {
+            // The first leads must be delivered like the thousandth: ready once every active location's sub-account
+            // has loaded its snapshot (its pipeline, workflow and fields exist).
+            readiness.append(
+                ReadinessCheck(name: "ghlSandbox") {
+                    let ids = ((try? await store.allLocations()) ?? []).filter { $0.location.status == .active }
+                        .compactMap(\.ghlLocationID)
+                    let loading = await sandbox.server.loadingSnapshots(among: ids)
+                    return loading.isEmpty
+                        ? nil : "\(loading.count) of \(ids.count) sub-accounts are still loading their snapshot"
+                }
+            )
+        }
+        // The shutdown budget: the workers' jobs in hand get most of it, and the group cancels whatever is left
+        // just before it runs out.
+        let drainTimeout = max(settings.shutdownTimeout - .seconds(3), .seconds(1))
         let application = try await buildApplication(
             configuration: configuration,
             store: store,
@@ -94,12 +115,14 @@ public struct ServiceRuntime: Sendable {
                     client: $0,
                     configuration: DeliveryConfiguration(
                         pipelineName: settings.pipeline,
-                        workflowName: settings.workflow
+                        workflowName: settings.workflow,
+                        drainTimeout: drainTimeout
                     )
                 )
             },
             notifications: NotificationSettings(groups: settings.notificationGroups),
             services: services,
+            readiness: readiness,
             logger: logger,
             onServerRunning: { port in
                 sandbox?.server.webhooks.setURLs([URL(string: "http://\(settings.host):\(port)/webhooks/ghl")!])
@@ -119,19 +142,36 @@ public struct ServiceRuntime: Sendable {
                 )
             }
         )
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [application],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: application)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
-        return ServiceRuntime(group: group)
+        groupConfiguration.maximumGracefulShutdownDuration = settings.shutdownTimeout - .seconds(1)
+        return ServiceRuntime(group: ServiceGroup(configuration: groupConfiguration), logger: logger)
     }
 
-    /// Runs until SIGINT/SIGTERM, then drains in-flight requests and the routing worker.
+    /// Runs until SIGINT/SIGTERM, then shuts down within the shutdown timeout: the server stops taking requests,
+    /// the workers stop claiming, the work in hand finishes or goes back to the queue. A second signal exits at
+    /// once.
     public func run() async throws {
-        try await group.run()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { [logger] in
+                var signals = 0
+                for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                    signals += 1
+                    if signals == 2 {
+                        logger.notice(
+                            "second \(signal): exiting now; jobs still claimed are taken again when their leases lapse"
+                        )
+                        exit(130)
+                    }
+                }
+            }
+            tasks.addTask { try await group.run() }
+            try await tasks.next()
+            tasks.cancelAll()
+        }
     }
 
     /// Stops (as a signal would).

@@ -20,6 +20,13 @@ public struct ServerConfiguration: Sendable {
     public var workerLease: Duration
     /// How often the routing worker looks for left-behind jobs.
     public var workerPollInterval: Duration
+    /// Connections held open at once; one more is answered 503 and closed.
+    public var maximumConnections: Int
+    /// How long a connection may go without sending a complete request head (idle keep-alive, or headers sent a
+    /// byte at a time) before it is closed.
+    public var idleTimeout: Duration
+    /// How long a request's body may take to arrive once its head has.
+    public var bodyTimeout: Duration
 
     public init(
         host: String = "127.0.0.1",
@@ -29,8 +36,14 @@ public struct ServerConfiguration: Sendable {
         postalCodeCustomFieldID: String? = nil,
         policy: RoutingPolicy = RoutingPolicy(),
         workerLease: Duration = .seconds(30),
-        workerPollInterval: Duration = .seconds(1)
+        workerPollInterval: Duration = .seconds(1),
+        maximumConnections: Int = 4_096,
+        idleTimeout: Duration = .seconds(30),
+        bodyTimeout: Duration = .seconds(30)
     ) {
+        self.maximumConnections = maximumConnections
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
         self.host = host
         self.port = port
         self.apiToken = apiToken

@@ -4,6 +4,7 @@ public import HighLevel
 public import Hummingbird
 public import LeadRouting
 public import Logging
+import NIOCore
 public import Notifications
 public import ServiceLifecycle
 public import Storage
@@ -15,7 +16,9 @@ public import Storage
 ///   - directory: Postal code centroids.
 ///   - delivery: How routed leads reach GHL (a client and its settings); `nil`: they are only routed.
 ///   - notifications: Where lead events are sent (notification webhooks); none by default.
-///   - services: Further long-lived parts to run with the server (e.g. an in-process GHL sandbox).
+///   - services: Further long-lived parts to run with the server (e.g. an in-process GHL sandbox); they start
+///     before the workers and stop after them.
+///   - readiness: What `/health/ready` waits for besides the database and the routing worker.
 ///   - metrics: The metrics registry `/metrics` renders.
 ///   - now: The clock (injected in tests).
 ///   - onServerRunning: Called with the bound port once the server listens.
@@ -26,6 +29,7 @@ public func buildApplication(
     delivery: DeliverySetup? = nil,
     notifications: NotificationSettings = NotificationSettings(),
     services: [any Service] = [],
+    readiness: [ReadinessCheck] = [],
     metrics: ServiceMetrics = ServiceMetrics(),
     logger: Logger = Logger(label: "switchboard"),
     now: @escaping @Sendable () -> Date = { Date() },
@@ -69,7 +73,14 @@ public func buildApplication(
     let http = Router()
     http.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     http.add(middleware: ProblemMiddleware())
-    let operations = OperationsController(store: store, router: router, worker: worker, metrics: metrics, now: now)
+    let operations = OperationsController(
+        store: store,
+        router: router,
+        worker: worker,
+        metrics: metrics,
+        readinessChecks: readiness,
+        now: now
+    )
     operations.addRoutes(to: http)
     WebhookController(
         verifier: WebhookVerifier(configuration: configuration.webhookVerification),
@@ -79,6 +90,9 @@ public func buildApplication(
         now: now
     )
     .addRoutes(to: http)
+    operations.addMetricsRoute(
+        to: http.group("metrics").add(middleware: APITokenMiddleware(token: configuration.apiToken))
+    )
     let api = http.group("v1").add(middleware: APITokenMiddleware(token: configuration.apiToken))
     LeadsController(intake: intake, store: store, router: router, now: now).addRoutes(to: api)
     DeliveriesController(store: store, worker: deliveryWorker, notifications: notificationWorker, now: now)
@@ -86,14 +100,27 @@ public func buildApplication(
     LocationsController(store: store, router: router, now: now).addRoutes(to: api)
     operations.addAdminRoutes(to: api)
 
+    let connections = ConnectionLimitHandler.Count(maximum: configuration.maximumConnections)
+    let bodyTimeout = TimeAmount.nanoseconds(Int64(configuration.bodyTimeout.seconds * 1e9))
     return Application(
         router: http,
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [
+                    ConnectionLimitHandler(count: connections), OversizeRequestHandler(),
+                    BodyTimeoutHandler(timeout: bodyTimeout),
+                ],
+                idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.seconds * 1e9))
+            )
+        ),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "switchboard"
         ),
-        services: [worker] + (deliveryWorker.map { [$0] } ?? []) + (notificationWorker.map { [$0] } ?? [])
-            + services,
+        // A service group stops its services in reverse order, one at a time, and Hummingbird adds the HTTP server
+        // last: so the server stops taking requests first, then routing (the producer), delivery, notifications,
+        // and what they depend on (e.g. the embedded sandbox) last.
+        services: services + (notificationWorker.map { [$0] } ?? []) + (deliveryWorker.map { [$0] } ?? []) + [worker],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger
     )

@@ -3,17 +3,20 @@ import Testing
 
 @Suite("Retry schedule")
 struct RetryScheduleTests {
-    @Test("The standard ladder spreads eight attempts over more than a day, each within ±20 %")
+    @Test("The standard ladder retries within seconds first, then spreads nine attempts over more than 17 hours")
     func standardLadder() {
         let schedule = RetrySchedule.standard
-        #expect(schedule.maximumAttempts == 8)
-        let total = (1...8).compactMap { schedule.delay(afterFailure: $0, random: 0.5) }.reduce(Duration.zero, +)
-        #expect(total > .seconds(86_400))
+        #expect(schedule.maximumAttempts == 9)
+        let total = (1...9).compactMap { schedule.delay(afterFailure: $0, random: 0.5) }.reduce(Duration.zero, +)
+        #expect(total > .seconds(17 * 3_600))
+        // A blip is over within the first minute: 1 s, 5 s, 15 s.
+        let firstThree = (1...3).compactMap { schedule.delay(afterFailure: $0, random: 0.999_999) }
+        #expect(firstThree.reduce(Duration.zero, +) < .seconds(30))
         #expect(schedule.delay(afterFailure: 2, random: 0.5) == .seconds(5))
-        #expect(schedule.delay(afterFailure: 3, random: 0) == .seconds(240))
-        #expect(schedule.delay(afterFailure: 3, random: 0.999_999)! < .seconds(360))
-        #expect(schedule.delay(afterFailure: 1, random: 0.9) == .zero)
-        #expect(schedule.delay(afterFailure: 9, random: 0.5) == nil)
+        #expect(schedule.delay(afterFailure: 5, random: 0) == .seconds(240))
+        #expect(schedule.delay(afterFailure: 5, random: 0.999_999)! < .seconds(360))
+        #expect(schedule.delay(afterFailure: 1, random: 0.5) == .seconds(1))
+        #expect(schedule.delay(afterFailure: 10, random: 0.5) == nil)
         #expect(schedule.delay(afterFailure: 0, random: 0.5) == nil)
     }
 

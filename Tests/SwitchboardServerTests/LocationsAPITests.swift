@@ -114,7 +114,11 @@ struct LocationsAPITests {
             let ready = try await client.execute(uri: "/health/ready", method: .get)
             #expect(ready.status == .ok)
             #expect(try ready.json()["routingWorker"] as? String == "running")
-            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            // Per-location figures are business data: no token, no metrics.
+            let anonymous = try await client.execute(uri: "/metrics", method: .get)
+            #expect(anonymous.status == .unauthorized)
+            #expect(anonymous.headers[.contentType] == "application/problem+json")
+            let metrics = try await client.api(.get, "/metrics").text
             #expect(metrics.contains(#"switchboard_leads_received_total{channel="api"} 1"#))
             #expect(metrics.contains(#"switchboard_leads_routed_total{outcome="assigned"} 1"#))
             #expect(metrics.contains("http_server_request_duration_seconds_bucket"))

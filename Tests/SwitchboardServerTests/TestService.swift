@@ -89,10 +89,15 @@ struct TestService {
         try await application().test(framework, body)
     }
 
+    /// The signature GHL would send for these exact bytes.
+    func sign(_ body: Data) throws -> String {
+        try signingKey.signature(for: body).base64EncodedString()
+    }
+
     /// A signed GHL `ContactCreate` webhook body and its signature.
     func contactCreate(
         postalCode: String?,
-        webhookID: String = UUID().uuidString,
+        webhookID: String? = UUID().uuidString,
         email: String? = nil,
         timestamp: Date? = nil,
         type: String = "ContactCreate",
@@ -101,11 +106,11 @@ struct TestService {
         var payload: [String: Any] = [
             "type": type,
             "locationId": "intake-location",
-            "id": "contact-\(webhookID.prefix(8))",
+            "id": "contact-\((webhookID ?? "none").prefix(8))",
             "firstName": "Ana",
             "timestamp": (timestamp ?? clock.now).formatted(.iso8601),
-            "webhookId": webhookID,
         ]
+        if let webhookID { payload["webhookId"] = webhookID }
         if let postalCode { payload["postalCode"] = postalCode }
         if let email { payload["email"] = email }
         payload.merge(extra) { $1 }

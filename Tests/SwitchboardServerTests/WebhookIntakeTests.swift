@@ -58,18 +58,87 @@ struct WebhookIntakeTests {
         #expect(try await service.store.leads(matching: LeadQuery()).leads.isEmpty)
     }
 
-    @Test("A replayed webhook (same webhookId) is refused and stores nothing more")
-    func replayedWebhookIsRefused() async throws {
+    @Test("A replayed webhook (same webhookId) is answered 200 with the existing lead and stores nothing more")
+    func replayedWebhookIsAcknowledged() async throws {
         let service = try await TestService()
         let (body, signature) = try service.contactCreate(postalCode: "78703", webhookID: "wh-1")
         try await service.test { client in
             let first = try await client.webhook(body, signature: signature)
             #expect(first.status == .ok)
             let again = try await client.webhook(body, signature: signature)
-            #expect(again.status == .conflict)
+            #expect(again.status == .ok)
+            #expect(try again.json()["status"] as? String == "duplicate")
             #expect(try again.json()["leadId"] as? String == (try first.json()["leadId"] as? String))
         }
         #expect(try await service.store.leads(matching: LeadQuery()).leads.count == 1)
+    }
+
+    @Test("A signed body without webhookId is de-duplicated by its bytes: the same body twice is one lead")
+    func bodiesWithoutIDAreDeduplicatedByHash() async throws {
+        let service = try await TestService()
+        let (body, signature) = try service.contactCreate(postalCode: "78703", webhookID: nil)
+        let (other, otherSignature) = try service.contactCreate(
+            postalCode: "78703",
+            webhookID: nil,
+            email: "someone-else@example.com"
+        )
+        try await service.test { client in
+            let first = try await client.webhook(body, signature: signature)
+            let again = try await client.webhook(body, signature: signature)
+            #expect(try again.json()["status"] as? String == "duplicate")
+            #expect(try again.json()["leadId"] as? String == (try first.json()["leadId"] as? String))
+            let third = try await client.webhook(other, signature: otherSignature)
+            #expect(try third.json()["status"] as? String == "received")
+        }
+        #expect(try await service.store.leads(matching: LeadQuery()).leads.count == 2)
+    }
+
+    @Test(
+        "A correctly signed body that is not a readable webhook is a 400 that says what is wrong, not a 401",
+        arguments: [#"[1,2,3]"#, "not json at all", #"{"type":"ContactCreate","postalCode":"78703"}"#]
+    )
+    func signedButUnreadable(body text: String) async throws {
+        let service = try await TestService()
+        let body = Data(text.utf8)
+        let signature = try service.sign(body)
+        try await service.test { client in
+            let response = try await client.webhook(body, signature: signature)
+            #expect(response.status == .badRequest)
+            #expect(response.headers[.contentType] == "application/problem+json")
+            let problem = try response.json()
+            #expect(problem["type"] as? String == "urn:switchboard:problem:webhook-malformed")
+            #expect((problem["detail"] as? String)?.contains("signature") == false)
+        }
+        #expect(try await service.store.leads(matching: LeadQuery()).leads.isEmpty)
+    }
+
+    @Test("A signed lead with a badly typed field is kept for review with its raw body and the field named")
+    func badlyTypedFieldIsKeptForReview() async throws {
+        let service = try await TestService()
+        let (body, signature) = try service.contactCreate(
+            postalCode: nil,
+            email: "numeric-zip@example.com",
+            extra: ["postalCode": 2134]
+        )
+        try await service.test { client in
+            let response = try await client.webhook(body, signature: signature)
+            #expect(response.status == .ok)
+            #expect(try response.json()["status"] as? String == "review")
+            let id = try #require(try response.json()["leadId"] as? String)
+            let lead = try await client.api(.get, "/v1/leads/\(id)").json()
+            #expect(lead["status"] as? String == "review")
+            #expect(lead["email"] as? String == "numeric-zip@example.com")
+            let problem = try #require(lead["intakeProblem"] as? [String: Any])
+            #expect(problem["field"] as? String == "postalCode")
+            #expect((problem["detail"] as? String)?.contains("a number") == true)
+            #expect((problem["rawBody"] as? String) == String(decoding: body, as: UTF8.self))
+            let queue = try await client.api(.get, "/v1/leads?status=review").json()
+            #expect((queue["leads"] as? [[String: Any]])?.contains { $0["id"] as? String == id } == true)
+        }
+        // Kept, not routed: no routing job was queued for it.
+        let stored = try await service.store.leads(matching: LeadQuery()).leads
+        #expect(stored.count == 1)
+        #expect(try await service.store.pendingJobCount(kind: .route) == 0)
     }
 
     @Test("Other events are acknowledged and ignored")

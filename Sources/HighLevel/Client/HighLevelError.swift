@@ -16,6 +16,8 @@ public struct HighLevelError: Error, Sendable, Hashable, CustomStringConvertible
         public static let credentials = Code("credentials")
         /// The day's call budget for the resource is used up (`X-RateLimit-Daily-Remaining: 0`).
         public static let dailyLimitReached = Code("dailyLimitReached")
+        /// The call was never sent: the service began shutting down while it waited for the rate limiter.
+        public static let notSent = Code("notSent")
     }
 
     public var code: Code

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
+import ServiceLifecycle
 
 /// Sends each call through the rate limiter of its resource (the company, or one location) and feeds the
 /// response's status and rate-limit headers back to it.
@@ -25,7 +26,18 @@ struct RateLimitMiddleware: ClientMiddleware {
             )
         }
         let limiter = await limiters.limiter(for: key)
-        try await limiter.acquire()
+        // A call still waiting for its turn when the service shuts down is not sent: its caller gives the work
+        // back rather than hold the shutdown for minutes behind a busy location's budget.
+        do {
+            try await cancelWhenGracefulShutdown { try await limiter.acquire() }
+        } catch is CancellationError where Task.isShuttingDownGracefully && !Task.isCancelled {
+            throw HighLevelError(
+                code: .notSent,
+                message: "not sent: shutting down",
+                operation: operationID,
+                isRetryable: true
+            )
+        }
         let response: HTTPResponse
         let responseBody: HTTPBody?
         do {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
+import ServiceLifecycle
 
 /// How the client retries calls that are safe to repeat.
 public struct RetryPolicy: Sendable, Hashable {
@@ -66,14 +67,19 @@ struct RetryMiddleware: ClientMiddleware {
                     throttled += 1
                     continue
                 }
-                guard HighLevelError.isRetryable(status: status), status != 429, attempt < policy.maxAttempts else {
+                // Once the service shuts down the answer stands: the caller's own retry schedule takes over.
+                guard HighLevelError.isRetryable(status: status), status != 429, attempt < policy.maxAttempts,
+                    !Task.isShuttingDownGracefully
+                else {
                     return (response, responseBody)
                 }
             } catch {
                 // Only transport failures are worth another try; our own refusals (credentials, daily budget) and
                 // cancellation are not.
                 let cause = error.unwrappedFromClientErrors
-                guard !(cause is CancellationError), !(cause is HighLevelError), attempt < policy.maxAttempts else {
+                guard !(cause is CancellationError), !(cause is HighLevelError), attempt < policy.maxAttempts,
+                    !Task.isShuttingDownGracefully
+                else {
                     throw error
                 }
             }

@@ -227,6 +227,15 @@ public struct SandboxServer: Sendable {
         await state.mendSnapshot(id)
     }
 
+    /// Which of these sub-accounts are still loading a snapshot (unknown ids are left out): until theirs has
+    /// loaded, their pipelines, workflows and fields are missing, as in GHL.
+    public func loadingSnapshots(among ids: [String]) async -> [String] {
+        let wanted = Set(ids)
+        return await state.allLocations().filter { location in
+            wanted.contains(location.id) && location.snapshotPush.map { !$0.installed } == true
+        }.map(\.id)
+    }
+
     /// The names of all sub-accounts (with repeats, if a name was created twice).
     public func subAccountNames() async -> [String] {
         await state.allLocations().map(\.name)

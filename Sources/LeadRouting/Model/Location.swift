@@ -48,3 +48,30 @@ public struct Location: Sendable, Hashable, Codable, Identifiable {
         self.timeZoneIdentifier = timeZoneIdentifier
     }
 }
+
+extension Location {
+    /// The longest location id, in bytes.
+    public static let maximumIDLength = 64
+
+    /// What is wrong with a location id, or `nil` when it is fine: 1 to 64 ASCII letters, digits, `-`, `_` and
+    /// `.`, starting with a letter or digit (ids end up in URLs, file names and GHL tags, so `.` and `..` are out).
+    public static func idProblem(_ id: String) -> String? {
+        let bytes = Array(id.utf8)
+        guard !bytes.isEmpty else { return "is empty" }
+        guard bytes.count <= maximumIDLength else { return "is longer than \(maximumIDLength) characters" }
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+        guard isAlphanumeric(bytes[0]) else { return "'\(id)' must start with a letter or digit" }
+        guard
+            bytes.allSatisfy({
+                isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
+            })
+        else {
+            return "'\(id)' may contain only ASCII letters, digits, '-', '_' and '.'"
+        }
+        return nil
+    }
+}

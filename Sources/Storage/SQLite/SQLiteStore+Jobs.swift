@@ -44,6 +44,18 @@ extension SQLiteStore: JobStore {
         }
     }
 
+    public func releaseClaims(owner: String, at date: Date) async throws -> Int {
+        try await write { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE lease_owner = ? AND status = 'queued'
+                    """
+            ).execute(arguments: [date.timeIntervalSince1970, owner])
+            return db.changesCount
+        }
+    }
+
     public func pendingJobCount(kind: Job.Kind) async throws -> Int {
         try await read { db in
             try Int.fetchOne(

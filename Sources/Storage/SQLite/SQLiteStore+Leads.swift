@@ -46,8 +46,8 @@ extension SQLiteStore: LeadStore {
             sql: """
                 INSERT INTO leads (id, channel, received_at, first_name, last_name, email, phone, email_key,
                     phone_key, postal_code, latitude, longitude, score, source, ghl_contact_id,
-                    ghl_origin_location_id, status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ghl_origin_location_id, status, intake_field, intake_problem, raw_body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
@@ -55,9 +55,13 @@ extension SQLiteStore: LeadStore {
                 lead.email.flatMap(ContactKey.init(email:)).map(keyText),
                 lead.phone.flatMap(ContactKey.init(phone:)).map(keyText), lead.postalCode,
                 lead.coordinate?.latitude, lead.coordinate?.longitude, lead.score, lead.source,
-                record.origin?.contactID, record.origin?.locationID, LeadRecord.Status.received.rawValue,
+                record.origin?.contactID, record.origin?.locationID,
+                (record.intakeProblem == nil ? LeadRecord.Status.received : .review).rawValue,
+                record.intakeProblem?.field, record.intakeProblem?.detail, record.intakeProblem?.rawBody,
             ]
         )
+        // A lead that could not be taken as sent waits for a person in the review queue; it is not routed.
+        guard record.intakeProblem == nil else { return .stored(leadID: record.id) }
         try db.cachedStatement(
             sql: """
                 INSERT INTO jobs (kind, lead_id, status, attempts, run_at, created_at, updated_at)
@@ -226,7 +230,14 @@ extension SQLiteStore: LeadStore {
             decision: decision,
             routedAt: (row["routed_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             slot: slot,
-            assignedManually: row["assigned_manually"]
+            assignedManually: row["assigned_manually"],
+            intakeProblem: (row["intake_field"] as String?).map { field in
+                LeadRecord.IntakeProblem(
+                    field: field,
+                    detail: row["intake_problem"] ?? "",
+                    rawBody: row["raw_body"] ?? ""
+                )
+            }
         )
     }
 }

@@ -133,6 +133,16 @@ extension SQLiteStore {
             // A lead's jobs (its API resource) were found by scanning every job.
             try db.execute(sql: "CREATE INDEX jobs_by_lead ON jobs (lead_id)")
         }
+        migrator.registerMigration("v6: intake problems") { db in
+            // A signed lead with a badly typed field is kept for review with its raw body, not refused.
+            try db.execute(
+                sql: """
+                    ALTER TABLE leads ADD COLUMN intake_field TEXT;
+                    ALTER TABLE leads ADD COLUMN intake_problem TEXT;
+                    ALTER TABLE leads ADD COLUMN raw_body TEXT;
+                    """
+            )
+        }
         return migrator
     }
 }

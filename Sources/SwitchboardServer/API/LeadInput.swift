@@ -31,7 +31,7 @@ struct LeadInput: Decodable, Sendable {
         case (nil, _): throw Problem.invalidField("latitude", "is missing; give latitude and longitude together")
         case (_, nil): throw Problem.invalidField("longitude", "is missing; give latitude and longitude together")
         }
-        let code = postalCode?.trimmingCharacters(in: .whitespaces)
+        let code = postalCode?.trimmingCharacters(in: .whitespacesAndNewlines)
         guard coordinate != nil || !(code ?? "").isEmpty else {
             throw Problem.invalidField("postalCode", "is required (or give latitude and longitude)")
         }
@@ -39,11 +39,11 @@ struct LeadInput: Decodable, Sendable {
             throw Problem.invalidField("score", "must be between 0 and 100")
         }
         for (field, value) in [
-            ("firstName", firstName), ("lastName", lastName), ("email", email), ("phone", phone),
-            ("source", source), ("postalCode", postalCode),
+            ("firstName", firstName), ("lastName", lastName), ("email", email), ("phone", phone), ("source", source),
         ] {
-            if let value, value.count > 256 { throw Problem.invalidField(field, "is longer than 256 characters") }
+            try TextLimits.check(field, value)
         }
+        try TextLimits.check("postalCode", postalCode, maxBytes: TextLimits.postalCode)
         return Lead(
             id: id,
             postalCode: code,

@@ -27,6 +27,8 @@ struct LeadResource: Encodable, Sendable {
     @Nullable var decision: DecisionResource?
     /// Delivery into GHL: state, ids created, and each step's attempts (only on the single-lead view).
     @Nullable var delivery: DeliveryResource?
+    /// Why the lead is in the review queue without a decision: a field that arrived badly typed, named.
+    @Nullable var intakeProblem: IntakeProblemResource?
 
     init(_ record: LeadRecord) {
         id = record.id
@@ -50,8 +52,18 @@ struct LeadResource: Encodable, Sendable {
         assignedManually = record.assignedManually
         holdsCapacity = record.slot != nil
         decision = record.decision.map(DecisionResource.init)
+        intakeProblem = record.intakeProblem.map {
+            IntakeProblemResource(field: $0.field, detail: $0.detail, rawBody: $0.rawBody)
+        }
     }
 
+}
+
+/// A lead that could not be taken as sent: the field at fault, what is wrong, and the body as it arrived.
+struct IntakeProblemResource: Encodable, Sendable {
+    var field: String
+    var detail: String
+    var rawBody: String
 }
 
 /// A routing decision in the API: outcome, location, distance, a readable summary and the full explanation.

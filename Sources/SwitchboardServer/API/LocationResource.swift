@@ -62,16 +62,14 @@ struct LocationInput: Decodable, Sendable {
 
     /// The location this input describes; `path` prefixes field names in errors (e.g. `locations[3].`).
     func location(id pathID: String? = nil, path: String = "", at date: Date) throws -> StoredLocation {
-        guard let id = pathID ?? id, !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let id = pathID ?? id, !id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw Problem.invalidField(path + "id", "is required")
         }
         if let pathID, let bodyID = self.id, bodyID != pathID {
             throw Problem.invalidField(path + "id", "'\(bodyID)' does not match the id in the URL ('\(pathID)')")
         }
-        guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
-            throw Problem.invalidField(path + "id", "'\(id)' may contain only letters, digits, '-', '_' and '.'")
-        }
-        guard let name, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+        if let problem = Location.idProblem(id) { throw Problem.invalidField(path + "id", problem) }
+        guard let name, !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw Problem.invalidField(path + "name", "is required")
         }
         var location = Location(id: id, name: name)
@@ -81,8 +79,18 @@ struct LocationInput: Decodable, Sendable {
 
     /// Applies the fields that are present to a location (PATCH applies only those).
     func apply(to location: inout Location, path: String = "") throws {
+        for (field, value, limit) in [
+            ("name", name, TextLimits.field), ("postalCode", postalCode, TextLimits.postalCode),
+            ("status", status, TextLimits.field), ("timezone", timezone, TextLimits.field),
+            ("hours", hours, TextLimits.note), ("ghlLocationId", ghlLocationId, TextLimits.field),
+        ] {
+            try TextLimits.check(path + field, value, maxBytes: limit)
+        }
+        for (index, code) in (territory ?? []).enumerated() {
+            try TextLimits.check(path + "territory[\(index)]", code, maxBytes: TextLimits.postalCode)
+        }
         if let name {
-            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw Problem.invalidField(path + "name", "cannot be empty")
             }
             location.name = name

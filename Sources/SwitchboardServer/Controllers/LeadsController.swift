@@ -150,6 +150,8 @@ struct LeadsController: Sendable {
         let id = try context.parameters.require("id")
         try RequestBody.requireJSON(request)
         let input = try RequestBody.decode(AssignInput.self, from: try await RequestBody.bytes(of: request))
+        try TextLimits.check("locationId", input.locationId, maxBytes: Location.maximumIDLength)
+        try TextLimits.check("note", input.note, maxBytes: TextLimits.note)
         do {
             _ = try await router.assign(
                 leadID: id,

@@ -10,6 +10,7 @@ struct OperationsController: Sendable {
     let router: LeadRouter
     let worker: RoutingWorker
     let metrics: ServiceMetrics
+    let readinessChecks: [ReadinessCheck]
     let now: @Sendable () -> Date
 
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -17,17 +18,6 @@ struct OperationsController: Sendable {
             try LeadsController.json(.ok, ["status": "ok"])
         }
         router.get("health/ready") { _, _ in try await ready() }
-        router.get("metrics") { _, _ in
-            // Per-location gauges are read from the store at each scrape, so a location shows as soon as it exists.
-            if let current = try? await self.router.currentUsage() {
-                for (location, usage) in current { metrics.location(location, usage: usage) }
-            }
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.render()))
-            )
-        }
         router.get("openapi.json") { _, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
                 let data = try? Data(contentsOf: url)
@@ -36,6 +26,21 @@ struct OperationsController: Sendable {
                 status: .ok,
                 headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: data))
+            )
+        }
+    }
+
+    /// `/metrics`: its per-location figures are business data, so the group it goes on needs the API token.
+    func addMetricsRoute(to group: RouterGroup<BasicRequestContext>) {
+        group.get { _, _ in
+            // Per-location gauges are read from the store at each scrape, so a location shows as soon as it exists.
+            if let current = try? await self.router.currentUsage() {
+                for (location, usage) in current { metrics.location(location, usage: usage) }
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.render()))
             )
         }
     }
@@ -54,6 +59,8 @@ struct OperationsController: Sendable {
         var database: String
         var routingWorker: String
         var routingJobsPending: Int?
+        /// Each further check: "ok" or what is still missing.
+        var checks: [String: String]?
     }
 
     private func ready() async throws -> Response {
@@ -65,7 +72,17 @@ struct OperationsController: Sendable {
         } catch {
             readiness.database = "unreachable: \(error)"
         }
-        if readiness.database != "ok" || !worker.isRunning { readiness.status = "unavailable" }
+        var waiting = false
+        if !readinessChecks.isEmpty {
+            var checks: [String: String] = [:]
+            for check in readinessChecks {
+                let missing = await check.check()
+                checks[check.name] = missing ?? "ok"
+                waiting = waiting || missing != nil
+            }
+            readiness.checks = checks
+        }
+        if readiness.database != "ok" || !worker.isRunning || waiting { readiness.status = "unavailable" }
         return try LeadsController.json(readiness.status == "ok" ? .ok : .serviceUnavailable, readiness)
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Delivery
 import Foundation
 import HTTPTypes
@@ -23,7 +24,8 @@ struct WebhookController: Sendable {
         router.post("webhooks/ghl") { request, context in try await receive(request, context: context) }
     }
 
-    /// The part of a `ContactCreate` event a lead needs.
+    /// The part of a `ContactCreate` event a lead needs. Every field is read leniently: a signed lead with one
+    /// badly typed field is kept (for review, with the field named), never refused — GHL does not retry a 400.
     private struct ContactEvent: Decodable {
         struct CustomField: Decodable {
             var id: String?
@@ -44,16 +46,91 @@ struct WebhookController: Sendable {
                 }
             }
         }
-        var id: String?
-        var locationId: String?
-        var firstName: String?
-        var lastName: String?
-        var email: String?
-        var phone: String?
-        var postalCode: String?
-        var source: String?
-        var tags: [String]?
-        var customFields: [CustomField]?
+        var id: TextField?
+        var locationId: TextField?
+        var firstName: TextField?
+        var lastName: TextField?
+        var email: TextField?
+        var phone: TextField?
+        var postalCode: TextField?
+        var source: TextField?
+        var tags: Lenient<[String]>?
+        var customFields: Lenient<[CustomField]>?
+
+        /// The first field that is not what GHL sends, and what is wrong with it.
+        var problem: (field: String, detail: String)? {
+            let fields: [(String, TextField?, Int)] = [
+                ("id", id, TextLimits.field), ("locationId", locationId, TextLimits.field),
+                ("firstName", firstName, TextLimits.field), ("lastName", lastName, TextLimits.field),
+                ("email", email, TextLimits.field), ("phone", phone, TextLimits.field),
+                ("postalCode", postalCode, TextLimits.postalCode), ("source", source, TextLimits.field),
+            ]
+            for (name, field, limit) in fields {
+                switch field {
+                case .wrong(let kind)?:
+                    let hint =
+                        name == "postalCode" && kind == "a number"
+                        ? " (a number may have lost a postal code's leading zeros)" : ""
+                    return (name, "field '\(name)' is \(kind), not text\(hint)")
+                case .text(let text)? where text.utf8.count > limit && text.unicodeScalars.count > limit:
+                    return (name, "field '\(name)' is longer than \(limit) characters (Unicode code points)")
+                case .text(let text)? where text.utf8.contains(0):
+                    return (name, "field '\(name)' contains a NUL character")
+                default: continue
+                }
+            }
+            if case .wrong(let kind)? = tags { return ("tags", "field 'tags' is \(kind), not a list of text") }
+            if case .wrong(let kind)? = customFields {
+                return ("customFields", "field 'customFields' is \(kind), not a list of fields")
+            }
+            return nil
+        }
+    }
+
+    /// A JSON value that should be text: the text, or what was sent instead.
+    enum TextField: Decodable {
+        case text(String)
+        case wrong(String)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                self = .text(text)
+            } else {
+                self = .wrong(Self.kind(of: container))
+            }
+        }
+
+        var text: String? { if case .text(let text) = self { text } else { nil } }
+
+        static func kind(of container: any SingleValueDecodingContainer) -> String {
+            if (try? container.decode(Bool.self)) != nil { return "a boolean" }
+            if (try? container.decode(Double.self)) != nil { return "a number" }
+            if (try? container.decode([JSONAny].self)) != nil { return "an array" }
+            return "an object"
+        }
+    }
+
+    /// Any JSON value (only to tell arrays from objects).
+    struct JSONAny: Decodable {
+        init(from decoder: any Decoder) throws {}
+    }
+
+    /// A value of an expected shape, or what was sent instead.
+    enum Lenient<Value: Decodable>: Decodable {
+        case value(Value)
+        case wrong(String)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(Value.self) {
+                self = .value(value)
+            } else {
+                self = .wrong(TextField.kind(of: container))
+            }
+        }
+
+        var value: Value? { if case .value(let value) = self { value } else { nil } }
     }
 
     private func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {
@@ -70,7 +147,13 @@ struct WebhookController: Sendable {
         } catch {
             metrics.webhookRejected(reason: error.code.description)
             context.logger.notice("webhook rejected", metadata: ["reason": "\(error.code)"])
-            throw Problem("webhook-rejected", status: .unauthorized, detail: error.message)
+            switch error.code {
+            case .malformedBody, .missingTimestamp:
+                // The signature matched: the sender is who it says, but the body is not a webhook we can read.
+                throw Problem("webhook-malformed", status: .badRequest, detail: error.message)
+            default:
+                throw Problem("webhook-rejected", status: .unauthorized, detail: error.message)
+            }
         }
         guard verified.type == "ContactCreate" else {
             context.logger.debug("webhook ignored", metadata: ["type": "\(verified.type ?? "none")"])
@@ -83,45 +166,68 @@ struct WebhookController: Sendable {
             throw RequestBody.problem(for: error)
         }
         // Switchboard's own delivery creates contacts (tagged as routed); their ContactCreate is not a new lead.
-        if event.tags?.contains(DeliveryStep.routedTag) == true {
+        if event.tags?.value?.contains(DeliveryStep.routedTag) == true {
             context.logger.debug(
                 "webhook ignored: a contact Switchboard delivered",
-                metadata: ["contact": "\(event.id ?? "")"]
+                metadata: ["contact": "\(event.id?.text ?? "")"]
             )
             return try Self.json(.ok, ["status": "ignored", "type": "ContactCreate"])
         }
-        var postalCode = event.postalCode
+        var postalCode = event.postalCode?.text
         if postalCode?.isEmpty ?? true, let fieldID = postalCodeCustomFieldID,
-            case .text(let value)? = event.customFields?.first(where: { $0.id == fieldID })?.value
+            case .text(let value)? = event.customFields?.value?.first(where: { $0.id == fieldID })?.value
         {
             postalCode = value
         }
+        var intakeProblem: LeadRecord.IntakeProblem?
+        if let problem = event.problem {
+            intakeProblem = LeadRecord.IntakeProblem(
+                field: problem.field,
+                detail: problem.detail + "; the lead is kept for review",
+                rawBody: String(decoding: body, as: UTF8.self)
+            )
+        }
+        /// A field's text, unless it is the one at fault (which stays only in the raw body).
+        func text(_ name: String, _ field: TextField?) -> String? {
+            intakeProblem?.field == name ? nil : field?.text
+        }
         let lead = Lead(
-            postalCode: postalCode,
-            email: event.email,
-            phone: event.phone,
-            source: event.source,
+            postalCode: intakeProblem?.field == "postalCode" ? nil : postalCode,
+            email: text("email", event.email),
+            phone: text("phone", event.phone),
+            source: text("source", event.source),
             arrivedAt: now()
         )
         let record = LeadRecord(
             id: LeadIntake.newID(),
             channel: "webhook",
-            firstName: event.firstName,
-            lastName: event.lastName,
+            firstName: text("firstName", event.firstName),
+            lastName: text("lastName", event.lastName),
             lead: lead,
-            origin: LeadRecord.GHLOrigin(contactID: event.id, locationID: event.locationId ?? verified.locationID)
+            origin: LeadRecord.GHLOrigin(
+                contactID: text("id", event.id),
+                locationID: intakeProblem?.field == "locationId"
+                    ? nil : (event.locationId?.text ?? verified.locationID)
+            ),
+            intakeProblem: intakeProblem
         )
-        switch try await intake.submit(Intake(record: record, webhookID: verified.webhookID)) {
+        // A webhook without an id is de-duplicated by its signed body: the same bytes twice are one lead.
+        let key = verified.webhookID ?? "sha256:" + SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        switch try await intake.submit(Intake(record: record, webhookID: key)) {
         case .stored(let leadID):
-            return try Self.json(.ok, ["status": "received", "leadId": leadID])
-        case .duplicate(let leadID), .keyReused(let leadID):
-            metrics.webhookRejected(reason: "replayed")
-            throw Problem(
-                "duplicate-webhook",
-                status: .conflict,
-                detail: "webhook \(verified.webhookID ?? "") was already received; nothing was stored",
-                leadId: leadID
+            guard let intakeProblem else { return try Self.json(.ok, ["status": "received", "leadId": leadID]) }
+            context.logger.notice(
+                "signed lead kept for review",
+                metadata: ["lead": "\(leadID)", "field": "\(intakeProblem.field)"]
             )
+            return try Self.json(.ok, ["status": "review", "leadId": leadID, "detail": intakeProblem.detail])
+        case .duplicate(let leadID), .keyReused(let leadID):
+            // Receivers answer 2xx to a duplicate they already have (some senders retry or disable an endpoint
+            // on anything else); nothing is stored.
+            metrics.webhookRejected(reason: "replayed")
+            var answer = ["status": "duplicate"]
+            answer["leadId"] = leadID
+            return try Self.json(.ok, answer)
         }
     }
 

@@ -18,6 +18,8 @@ public struct Problem: Error, HTTPResponseError, Sendable, Codable, Equatable {
     public var leadId: String?
     /// Seconds to wait before trying again (429, 503).
     public var retryAfter: Int?
+    /// The methods the path takes (405): sent as the `Allow` header, not in the body.
+    public var allow: String? = nil
 
     public init(
         _ kind: String,
@@ -67,6 +69,7 @@ public struct Problem: Error, HTTPResponseError, Sendable, Codable, Equatable {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         if statusCode == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if let allow { headers[.allow] = allow }
         let body = try JSONEncoder.api.encode(self)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -36,6 +36,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             )
         } catch let error as any HTTPResponseError {
             let status = error.status
+            if status == .notFound, let methods = MethodTable.served.methods(for: request.uri.path) {
+                // The path exists; the method does not.
+                var problem = Problem(
+                    "method-not-allowed",
+                    status: .methodNotAllowed,
+                    detail: "\(request.uri.path) takes \(methods.joined(separator: ", ")), not \(request.method)"
+                )
+                problem.allow = methods.joined(separator: ", ")
+                throw problem
+            }
             let message = (error as? HTTPError)?.body ?? status.reasonPhrase
             throw Problem(status == .notFound ? "not-found" : "http-\(status.code)", status: status, detail: message)
         } catch {

@@ -1,0 +1,76 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+
+/// Answers requests the HTTP parser refuses for their size with the status that says why, as
+/// `application/problem+json`: `414` when the request line (the URL) is too long, `431` when the headers are
+/// (too large, or too many). Without it the parser's refusal is a bare `400` with no body.
+///
+/// It tells the two apart with a small peek at the raw bytes before the parser (``RequestLinePeek``, which it
+/// puts at the front of the pipeline): whether the current request's first line had ended.
+final class OversizeRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let peek = RequestLinePeek()
+    private var refused = false
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        try? context.pipeline.syncOperations.addHandler(peek, position: .first)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // A response finished: the next bytes start a new request.
+        if case .end = unwrapOutboundIn(data) { peek.reset() }
+        context.write(data, promise: promise)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parserError = error as? HTTPParserError, parserError == .headerOverflow else {
+            context.fireErrorCaught(error)
+            return
+        }
+        guard !refused else { return }
+        refused = true
+        let urlTooLong = !peek.requestLineEnded
+        let status: HTTPResponse.Status = urlTooLong ? .uriTooLong : .requestHeaderFieldsTooLarge
+        let detail =
+            urlTooLong
+            ? "the URL is too long (at most 80 KB, query included)"
+            : "the request headers are too large (at most 80 KB in all, and at most 1,000 of them)"
+        let body = ByteBuffer(
+            string: #"{"type":"urn:switchboard:problem:http-\#(status.code)","title":"\#(status.reasonPhrase)","#
+                + #""status":\#(status.code),"detail":"\#(detail)"}"#
+        )
+        var head = HTTPResponse(status: status)
+        head.headerFields[.contentType] = "application/problem+json"
+        head.headerFields[.contentLength] = "\(body.readableBytes)"
+        head.headerFields[.connection] = "close"
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+/// Watches the raw bytes of a connection for the end of the current request's first line.
+final class RequestLinePeek: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    /// Whether the current request's line has ended (`\n` seen since it began).
+    private(set) var requestLineEnded = false
+
+    func reset() { requestLineEnded = false }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if !requestLineEnded {
+            let buffer = unwrapInboundIn(data)
+            requestLineEnded = buffer.readableBytesView.contains(UInt8(ascii: "\n"))
+        }
+        context.fireChannelRead(data)
+    }
+}
