@@ -98,7 +98,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Generated/README.md"],
-            resources: [.copy("Resources/ghl-switchboard.json")]
+            resources: [.copy("Resources/ghl-switchboard.json"), .copy("Resources/ghl-switchboard-v3.json")]
         ),
         // What the service persists, behind one protocol family; SQLite through GRDB is the embedded default.
         .target(name: "Storage", dependencies: ["LeadRouting", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -213,11 +213,24 @@ public actor LeadDelivery {
         return byName
     }
 
+    /// The configured pipeline and its stage (the named one, else the first), kept once found; `nil` while the
+    /// pipeline is not there (not kept: a loading snapshot brings it).
     private func pipeline(in location: String) async throws -> (pipeline: String, stage: String?)? {
         if let known = pipelines[location] { return known }
         let found = try await client.pipelines(locationID: location).first { $0.name == configuration.pipelineName }
         guard let found else { return nil }
-        let result = (pipeline: found.id, stage: String?.none)
+        let stage: String?
+        if let stageName = configuration.stageName {
+            guard let named = found.stages.first(where: { $0.name == stageName }) else {
+                throw DeliveryFailure.missing(
+                    "no stage named '\(stageName)' in pipeline '\(found.name)' in sub-account \(location)"
+                )
+            }
+            stage = named.id
+        } else {
+            stage = found.stages.first?.id
+        }
+        let result = (pipeline: found.id, stage: stage)
         pipelines[location] = result
         return result
     }

@@ -158,6 +158,61 @@ struct ShutdownTests {
         #expect(pendingAtStop > 0, "the test needs a backlog at the time of the signal")
     }
 
+    @Test(
+        "Ready means deliverable: not ready while the demo snapshots load; leads sent at once are delivered first time"
+    )
+    func readyMeansDeliverable() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+            Issue.record("\(Self.binary) is not built")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appending(path: "sb-ready-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let client = HTTPClient.shared
+        let serve = try start(directory, sandboxPort: try FreePort.find(host: "127.0.0.1"))
+        defer { kill(serve.process.processIdentifier, SIGKILL) }
+        // Until the snapshots have loaded, readiness says so (503, naming the check).
+        var sawLoading = false
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            guard
+                let response = try? await client.execute(
+                    HTTPClientRequest(url: serve.url + "/health/ready"),
+                    timeout: .seconds(2)
+                )
+            else {
+                try await Task.sleep(for: .milliseconds(20))
+                continue
+            }
+            let body = String(buffer: try await response.body.collect(upTo: 65_536))
+            if response.status == .ok { break }
+            if body.contains("still loading their snapshot") { sawLoading = true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(sawLoading, "readiness waited for the sandbox's snapshots")
+        #expect(try await post(200, to: serve, client: client, tag: "first") == 200)
+
+        let store = try SQLiteStore(path: directory + "/switchboard.sqlite")
+        var settled = false
+        while !settled && ContinuousClock.now < deadline + .seconds(60) {
+            try await Task.sleep(for: .milliseconds(500))
+            settled = true
+            for lead in try await store.leads(matching: LeadQuery(limit: 1_000)).leads {
+                if let delivery = try await store.delivery(ofLead: lead.id), delivery.state == .pending {
+                    settled = false
+                }
+            }
+        }
+        #expect(settled)
+        var retried: [String] = []
+        for lead in try await store.leads(matching: LeadQuery(limit: 1_000)).leads {
+            for job in try await store.jobs(ofLead: lead.id) where job.kind == .deliver {
+                if job.status == .dead || job.attempts > 1 { retried.append(job.lastError ?? "") }
+            }
+        }
+        #expect(retried.isEmpty, "the first leads needed retries: \(Set(retried))")
+    }
+
     @Test("A second SIGTERM exits at once")
     func secondSignal() async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {

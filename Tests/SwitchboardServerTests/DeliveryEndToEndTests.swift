@@ -17,6 +17,9 @@ struct DeliveryEndToEndTests {
     private func withDelivery(
         faults: FaultPlan = .none,
         ghost: Bool = false,
+        snapshotLoadDelay: Duration = .zero,
+        pipelineName: String = "Memberships",
+        missingResourceAttempts: Int = 6,
         notifications: NotificationSettings = NotificationSettings(),
         schedule: RetrySchedule = RetrySchedule(
             delays: [
@@ -27,7 +30,7 @@ struct DeliveryEndToEndTests {
         ),
         _ body: @Sendable (SandboxServer, TestService, [String: String], any TestClientProtocol) async throws -> Void
     ) async throws {
-        let configuration = SandboxServer.Configuration(port: 0, snapshotLoadDelay: .zero, faults: faults)
+        let configuration = SandboxServer.Configuration(port: 0, snapshotLoadDelay: snapshotLoadDelay, faults: faults)
         try await SandboxServer.withRunning(configuration) { sandbox, url in
             let ids = try await sandbox.seed(
                 subAccounts: [("Austin", "78701", "America/Chicago"), ("Dallas", "75201", "America/Chicago")],
@@ -55,11 +58,12 @@ struct DeliveryEndToEndTests {
             service.delivery = DeliverySetup(
                 client: client,
                 configuration: DeliveryConfiguration(
-                    pipelineName: "Memberships",
+                    pipelineName: pipelineName,
                     workflowName: "New lead nurture",
                     lease: .seconds(5),
                     pollInterval: .milliseconds(50),
-                    schedule: schedule
+                    schedule: schedule,
+                    missingResourceAttempts: missingResourceAttempts
                 )
             )
             let realIDs = ["atx-downtown": ids[0], "dallas-uptown": ids[1]]
@@ -133,6 +137,88 @@ struct DeliveryEndToEndTests {
             #expect(try await settledDelivery(again, client)["state"] as? String == "delivered")
             #expect(try await sandbox.contactCount(locationID: ids["atx-downtown"]!) == 1)
             #expect(try await sandbox.contactCount(locationID: ids["dallas-uptown"]!) == 0)
+        }
+    }
+
+    @Test("Leads sent while the sub-accounts' snapshot still loads are retried, then delivered once it lands")
+    func snapshotStillLoading() async throws {
+        try await withDelivery(snapshotLoadDelay: .seconds(2), missingResourceAttempts: 8) { sandbox, _, ids, client in
+            var leads: [String] = []
+            for index in 0..<40 {
+                let zip = index.isMultiple(of: 2) ? "78703" : "75204"
+                leads.append(try await submit(#"{"postalCode":"\#(zip)","email":"s\#(index)@example.com"}"#, client))
+            }
+            for lead in leads {
+                let delivery = try await settledDelivery(lead, client)
+                let detail = try await client.api(.get, "/v1/leads/\(lead)").text
+                #expect(delivery["state"] as? String == "delivered", "\(detail)")
+            }
+            #expect(try await sandbox.contactCount(locationID: ids["atx-downtown"]!) == 20)
+            #expect(try await sandbox.contactCount(locationID: ids["dallas-uptown"]!) == 20)
+            // Concurrent first deliveries into a sub-account share one lookup: each field is created once at most.
+            let creates = await sandbox.journal.entries.filter { $0.operation == "create-custom-field" }
+            for id in ids.values {
+                let here = creates.filter { $0.path.contains(id) }
+                #expect(here.count <= 3, "\(here.map(\.status))")
+                #expect(here.allSatisfy { $0.status == 201 })
+            }
+        }
+    }
+
+    @Test("A pipeline that never appears is a dead letter after the bounded attempts, saying what is missing where")
+    func missingPipelineDeadLetter() async throws {
+        try await withDelivery(pipelineName: "Personal training", missingResourceAttempts: 3) { _, _, ids, client in
+            let lead = try await submit(#"{"postalCode":"78703","email":"pat@example.com"}"#, client)
+            let dead = try await settledDelivery(lead, client)
+            #expect(dead["state"] as? String == "deadLettered")
+            let detail = dead["detail"] as? String ?? ""
+            #expect(
+                detail.contains("no pipeline named 'Personal training' in sub-account \(ids["atx-downtown"]!)"),
+                "\(detail)"
+            )
+            #expect(detail.contains("3 attempts"), "\(detail)")
+        }
+    }
+
+    @Test("Several instances creating the same custom field at once: 'already exists' is looked up and used")
+    func concurrentFieldCreation() async throws {
+        let configuration = SandboxServer.Configuration(port: 0, snapshotLoadDelay: .seconds(600))
+        try await SandboxServer.withRunning(configuration) { sandbox, url in
+            let ids = try await sandbox.seed(
+                subAccounts: [("Austin", "78701", "America/Chicago")],
+                snapshotID: SandboxSnapshot.franchiseStandard.id
+            )
+            let results = try await withThrowingTaskGroup(of: String?.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        // One LeadDelivery per instance: each has its own single-flight, so they race in GHL.
+                        let delivery = LeadDelivery(
+                            client: HighLevelClient(
+                                configuration: .init(
+                                    baseURL: url,
+                                    companyID: sandbox.configuration.companyID,
+                                    credentials: .privateIntegration(token: sandbox.configuration.agencyToken)
+                                )
+                            ),
+                            configuration: DeliveryConfiguration()
+                        )
+                        let record = LeadRecord(
+                            id: "race-\(index)",
+                            channel: "api",
+                            lead: Fixtures.lead("78703", email: "race\(index)@example.com")
+                        )
+                        return try await delivery.perform(
+                            .contact,
+                            lead: record,
+                            delivery: DeliveryRecord(leadID: record.id, ghlLocationID: ids[0], updatedAt: Date())
+                        ).contactID
+                    }
+                }
+                return try await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(results.count == 8 && results.allSatisfy { $0 != nil })
+            let creates = await sandbox.journal.entries.filter { $0.operation == "create-custom-field" }
+            #expect(creates.filter { $0.status == 201 }.count == 3, "each of the three fields is made once")
         }
     }
 

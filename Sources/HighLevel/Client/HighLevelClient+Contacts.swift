@@ -181,7 +181,10 @@ extension HighLevelClient {
                 .ok.body.json
         }
         return (response.pipelines ?? []).compactMap { pipeline in
-            pipeline.id.map { Pipeline(id: $0, name: pipeline.name ?? "") }
+            let stages = (pipeline.stages ?? []).enumerated()
+                .sorted { ($0.element.position ?? Double($0.offset)) < ($1.element.position ?? Double($1.offset)) }
+                .compactMap { _, stage in stage.id.map { Pipeline.Stage(id: $0, name: stage.name ?? "") } }
+            return pipeline.id.map { Pipeline(id: $0, name: pipeline.name ?? "", stages: stages) }
         }
     }
 

@@ -165,11 +165,24 @@ public struct Contact: Sendable, Hashable, Codable {
 
 /// A pipeline and its stages.
 public struct Pipeline: Sendable, Hashable, Codable {
+    /// A stage of a pipeline.
+    public struct Stage: Sendable, Hashable, Codable {
+        public var id: String
+        public var name: String
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
+        }
+    }
+
     public var id: String
     public var name: String
-    public init(id: String, name: String) {
+    /// In pipeline order (GHL's `position`).
+    public var stages: [Stage]
+    public init(id: String, name: String, stages: [Stage] = []) {
         self.id = id
         self.name = name
+        self.stages = stages
     }
 }
 

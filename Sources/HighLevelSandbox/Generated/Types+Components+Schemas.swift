@@ -3564,8 +3564,39 @@ extension Components {
             internal var showInFunnel: Swift.Bool?
             /// - Remark: Generated from `#/components/schemas/PipelinesResponseSchema/showInPieChart`.
             internal var showInPieChart: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/PipelinesResponseSchema/StagesPayload`.
+            internal struct StagesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PipelinesResponseSchema/StagesPayload/id`.
+                internal var id: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/PipelinesResponseSchema/StagesPayload/name`.
+                internal var name: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/PipelinesResponseSchema/StagesPayload/position`.
+                internal var position: Swift.Double?
+                /// Creates a new `StagesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - name:
+                ///   - position:
+                internal init(
+                    id: Swift.String? = nil,
+                    name: Swift.String? = nil,
+                    position: Swift.Double? = nil
+                ) {
+                    self.id = id
+                    self.name = name
+                    self.position = position
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case name
+                    case position
+                }
+            }
             /// - Remark: Generated from `#/components/schemas/PipelinesResponseSchema/stages`.
-            internal var stages: [OpenAPIRuntime.OpenAPIArrayContainer]?
+            internal typealias StagesPayload = [Components.Schemas.PipelinesResponseSchema.StagesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/PipelinesResponseSchema/stages`.
+            internal var stages: Components.Schemas.PipelinesResponseSchema.StagesPayload?
             /// Creates a new `PipelinesResponseSchema`.
             ///
             /// - Parameters:
@@ -3583,7 +3614,7 @@ extension Components {
                 name: Swift.String? = nil,
                 showInFunnel: Swift.Bool? = nil,
                 showInPieChart: Swift.Bool? = nil,
-                stages: [OpenAPIRuntime.OpenAPIArrayContainer]? = nil
+                stages: Components.Schemas.PipelinesResponseSchema.StagesPayload? = nil
             ) {
                 self.colorRenderMode = colorRenderMode
                 self.id = id

@@ -3,10 +3,11 @@ import HTTPTypes
 import OpenAPIRuntime
 
 /// Refuses JSON bodies with fields the operation's schema does not define, as GHL does: 422 with
-/// "property X should not exist". The allowed fields come from the same spec the code was generated from.
+/// "property X should not exist". The allowed fields come from the spec of the call's API version (the v2 one is
+/// the spec the code was generated from).
 struct StrictBodyMiddleware: ServerMiddleware {
-    /// Top-level properties allowed per operation id (operations with a JSON body only).
-    let allowedProperties: [String: Set<String>]
+    /// Top-level properties allowed per API version and operation id (operations with a JSON body only).
+    let allowedProperties: [SandboxAPIVersion: [String: Set<String>]]
 
     func intercept(
         _ request: HTTPRequest,
@@ -15,7 +16,7 @@ struct StrictBodyMiddleware: ServerMiddleware {
         operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        guard let allowed = allowedProperties[operationID], let body else {
+        guard let allowed = allowedProperties[SandboxAPIVersion.current]?[operationID], let body else {
             return try await next(request, body, metadata)
         }
         let data = try await Data(collecting: body, upTo: 2_097_152)

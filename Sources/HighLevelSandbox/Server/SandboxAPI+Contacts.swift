@@ -164,6 +164,7 @@ extension SandboxAPI {
             lastName: body.lastName,
             email: body.email,
             phone: body.phone,
+            city: body.city,
             postalCode: body.postalCode,
             source: body.source,
             tags: body.tags,
@@ -192,6 +193,7 @@ extension SandboxAPI {
             lastName: body.lastName,
             email: body.email,
             phone: body.phone,
+            city: body.city,
             postalCode: body.postalCode,
             source: body.source,
             tags: body.tags,
@@ -204,6 +206,7 @@ extension SandboxAPI {
                 body: .json(
                     .init(
                         contact: .init(
+                            city: contact.city,
                             dateAdded: contact.dateAdded.formatted(.iso8601),
                             email: contact.email,
                             firstName: contact.firstName,
@@ -286,8 +289,13 @@ extension SandboxAPI {
         try SandboxCaller.requireLocation(body.locationId)
         let id = await state.makeID()
         _ = try await state.update(body.locationId) { location throws(SandboxFailure) in
-            guard location.pipelines.contains(where: { $0.id == body.pipelineId }) else {
+            guard let pipeline = location.pipelines.first(where: { $0.id == body.pipelineId }) else {
                 throw .badRequest("Pipeline with id \(body.pipelineId) not found")
+            }
+            if let stage = body.pipelineStageId,
+                !SandboxLocation.stages(of: pipeline).contains(where: { $0.id == stage })
+            {
+                throw .badRequest("Pipeline stage with id \(stage) not found in pipeline \(pipeline.id)")
             }
             guard location.contacts.contains(where: { $0.id == body.contactId }) else {
                 throw .badRequest("Contact with id \(body.contactId) not found")
@@ -302,7 +310,8 @@ extension SandboxAPI {
                         contactID: body.contactId,
                         pipelineID: body.pipelineId,
                         stageID: body.pipelineStageId,
-                        status: body.status.rawValue
+                        status: body.status.rawValue,
+                        monetaryValue: body.monetaryValue
                     )
                 ]
         }
@@ -313,6 +322,7 @@ extension SandboxAPI {
                         opportunity: .init(
                             contactId: body.contactId,
                             id: id,
+                            monetaryValue: body.monetaryValue,
                             name: body.name,
                             pipelineId: body.pipelineId,
                             pipelineStageId: body.pipelineStageId,
@@ -350,6 +360,7 @@ extension SandboxAPI {
                                 contactId: $0.contactID,
                                 id: $0.id,
                                 locationId: location.id,
+                                monetaryValue: $0.monetaryValue,
                                 name: $0.name,
                                 pipelineId: $0.pipelineID,
                                 pipelineStageId: $0.stageID,
@@ -369,7 +380,16 @@ extension SandboxAPI {
             .init(
                 body: .json(
                     .init(
-                        pipelines: location.pipelines.map { .init(id: $0.id, locationId: location.id, name: $0.name) }
+                        pipelines: location.pipelines.map { pipeline in
+                            .init(
+                                id: pipeline.id,
+                                locationId: location.id,
+                                name: pipeline.name,
+                                stages: SandboxLocation.stages(of: pipeline).map {
+                                    .init(id: $0.id, name: $0.name, position: Double($0.value))
+                                }
+                            )
+                        }
                     )
                 )
             )
@@ -397,6 +417,7 @@ extension SandboxAPI {
         locationID: String
     ) -> Components.Schemas.GetContectByIdSchema {
         .init(
+            city: contact.city,
             customFields: contact.customFields.sorted { $0.key < $1.key }.map { .init(id: $0.key, value: $0.value) },
             dateAdded: contact.dateAdded.formatted(.iso8601),
             email: contact.email,
@@ -418,6 +439,7 @@ struct ContactInput: Sendable {
     var lastName: String?
     var email: String?
     var phone: String?
+    var city: String?
     var postalCode: String?
     var source: String?
     var tags: [String]?

@@ -129,10 +129,15 @@ struct SandboxAPI: APIProtocol {
     }
 
     func searchLocations(_ input: Operations.SearchLocations.Input) async throws -> Operations.SearchLocations.Output {
-        try SandboxCaller.requireAgency()
         let skip = input.query.skip.flatMap { Int($0) } ?? 0
         let limit = input.query.limit.flatMap { Int($0) } ?? 10
         var locations = await state.allLocations()
+        // The spec allows both tokens: the agency sees its sub-accounts, a sub-account token its own.
+        switch SandboxCaller.current {
+        case .agency: break
+        case .location(let id): locations = locations.filter { $0.id == id }
+        case nil: throw SandboxFailure.unauthorized("Invalid JWT")
+        }
         if let email = input.query.email { locations = locations.filter { $0.email == email } }
         if input.query.order == "desc" { locations.reverse() }
         let page = locations.dropFirst(skip).prefix(limit)

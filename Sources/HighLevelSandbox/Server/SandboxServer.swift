@@ -112,16 +112,24 @@ public struct SandboxServer: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let router = Router()
-        let spec = try Self.specification()
+        var allowedProperties: [SandboxAPIVersion: [String: Set<String>]] = [:]
+        for version in SandboxAPIVersion.allCases {
+            allowedProperties[version] = try StrictBodyMiddleware.allowedProperties(
+                spec: try Self.specification(version)
+            )
+        }
         try SandboxAPI(state: state, webhooks: webhooks).registerHandlers(
-            on: router,
+            on: AliasingServerTransport(base: router, aliases: SandboxAPIVersion.v3PathAliases),
             middlewares: [
                 JournalMiddleware(journal: journal, now: now),
-                ErrorShapeMiddleware(),
+                ErrorShapeMiddleware(
+                    unprocessable: try ErrorShapeMiddleware.operationsDocumenting422(spec: try Self.specification())
+                ),
                 VersionMiddleware(),
                 SandboxAuthMiddleware(state: state),
                 SandboxLimitsMiddleware(limits: limits, controls: controls),
-                StrictBodyMiddleware(allowedProperties: try StrictBodyMiddleware.allowedProperties(spec: spec)),
+                StrictBodyMiddleware(allowedProperties: allowedProperties),
+                V3TranslationMiddleware(),
             ]
         )
         SandboxAdminController(
@@ -246,8 +254,10 @@ public struct SandboxServer: Sendable {
         await state.allLocations().count
     }
 
-    static func specification() throws -> Data {
-        guard let url = Bundle.module.url(forResource: "ghl-switchboard", withExtension: "json") else {
+    /// The sandbox's copy of the bundled GHL spec of one API version.
+    static func specification(_ version: SandboxAPIVersion = .v2) throws -> Data {
+        let name = version == .v3 ? "ghl-switchboard-v3" : "ghl-switchboard"
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json") else {
             throw SandboxFailure(status: 500, message: "the sandbox's copy of the GHL spec is missing")
         }
         return try Data(contentsOf: url)

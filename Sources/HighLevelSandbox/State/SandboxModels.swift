@@ -60,6 +60,7 @@ struct SandboxLocation: Sendable, Codable {
         var lastName: String?
         var email: String?
         var phone: String?
+        var city: String?
         var postalCode: String?
         var source: String?
         var tags: [String]
@@ -112,5 +113,13 @@ struct SandboxLocation: Sendable, Codable {
         var pipelineID: String
         var stageID: String?
         var status: String
+        var monetaryValue: Double?
+    }
+
+    /// The stages of a pipeline (the sandbox gives every pipeline the same ones, ids derived from the pipeline's).
+    static func stages(of pipeline: Named) -> [Named] {
+        ["New lead", "Contacted", "Trial booked", "Joined"].enumerated().map { index, name in
+            Named(id: "\(pipeline.id)-stage-\(index + 1)", name: name, value: "\(index)")
+        }
     }
 }

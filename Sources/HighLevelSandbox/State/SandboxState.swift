@@ -216,12 +216,16 @@ extension SandboxState {
         let now = now()
         var result: (SandboxLocation.Contact, Bool)?
         _ = try update(locationID) { location throws(SandboxFailure) in
-            if !location.allowDuplicateContact, let index = Self.match(input.email, input.phone, in: location) {
+            let match = Self.matches(input.email, input.phone, in: location)
+            if !location.allowDuplicateContact, let index = match.first {
                 var contact = location.contacts[index]
                 contact.firstName = input.firstName ?? contact.firstName
                 contact.lastName = input.lastName ?? contact.lastName
                 contact.email = input.email ?? contact.email
-                contact.phone = input.phone ?? contact.phone
+                // Email and phone matching two different contacts: the first is updated and the second field
+                // ignored (taking it would make two contacts share a phone).
+                if match.byPhone == nil || match.byPhone == index { contact.phone = input.phone ?? contact.phone }
+                contact.city = input.city ?? contact.city
                 contact.postalCode = input.postalCode ?? contact.postalCode
                 contact.source = input.source ?? contact.source
                 if let tags = input.tags { contact.tags = tags }
@@ -243,9 +247,11 @@ extension SandboxState {
         let now = now()
         var created: SandboxLocation.Contact?
         _ = try update(locationID) { location throws(SandboxFailure) in
-            if !location.allowDuplicateContact, let index = Self.match(input.email, input.phone, in: location) {
+            let match = Self.matches(input.email, input.phone, in: location)
+            if !location.allowDuplicateContact, let index = match.first {
                 var failure = SandboxFailure.badRequest("This location does not allow duplicated contacts.")
-                failure.extra = ["meta": ["contactId": location.contacts[index].id, "matchingField": "email"]]
+                let field = match.byEmail != nil ? "email" : "phone"
+                failure.extra = ["meta": ["contactId": location.contacts[index].id, "matchingField": field]]
                 throw failure
             }
             let contact = Self.contact(id: id, input, at: now)
@@ -263,22 +269,29 @@ extension SandboxState {
         -> SandboxLocation.Contact?
     {
         let location = try location(locationID)
-        return Self.match(email, phone, in: location).map { location.contacts[$0] }
+        return Self.matches(email, phone, in: location).first.map { location.contacts[$0] }
     }
 
-    /// The contact with the same email (case-insensitive), else the same phone digits.
-    private static func match(_ email: String?, _ phone: String?, in location: SandboxLocation) -> Int? {
-        if let email = email?.lowercased(), !email.isEmpty,
-            let index = location.contacts.firstIndex(where: { $0.email?.lowercased() == email })
-        {
-            return index
+    /// The contacts with the same email (case-insensitive) and with the same phone digits; `first` is the one that
+    /// counts (email before phone, GHL's default sequence).
+    private static func matches(
+        _ email: String?,
+        _ phone: String?,
+        in location: SandboxLocation
+    ) -> (byEmail: Int?, byPhone: Int?, first: Int?) {
+        var byEmail: Int?
+        if let email = email?.lowercased(), !email.isEmpty {
+            byEmail = location.contacts.firstIndex { $0.email?.lowercased() == email }
         }
         let digits = { (text: String?) in text.map { $0.filter(\.isNumber) } ?? "" }
         let wanted = digits(phone)
-        guard !wanted.isEmpty else { return nil }
-        return location.contacts.firstIndex {
-            digits($0.phone).hasSuffix(wanted) || wanted.hasSuffix(digits($0.phone)) && !digits($0.phone).isEmpty
+        var byPhone: Int?
+        if !wanted.isEmpty {
+            byPhone = location.contacts.firstIndex {
+                digits($0.phone).hasSuffix(wanted) || wanted.hasSuffix(digits($0.phone)) && !digits($0.phone).isEmpty
+            }
         }
+        return (byEmail, byPhone, byEmail ?? byPhone)
     }
 
     private static func contact(id: String, _ input: ContactInput, at date: Date) -> SandboxLocation.Contact {
@@ -288,6 +301,7 @@ extension SandboxState {
             lastName: input.lastName,
             email: input.email,
             phone: input.phone,
+            city: input.city,
             postalCode: input.postalCode,
             source: input.source,
             tags: input.tags ?? [],

@@ -8,7 +8,8 @@ import NIOHTTPTypes
 /// (too large, or too many). Without it the parser's refusal is a bare `400` with no body.
 ///
 /// It tells the two apart with a small peek at the raw bytes before the parser (``RequestLinePeek``, which it
-/// puts at the front of the pipeline): whether the current request's first line had ended.
+/// puts at the front of the pipeline): whether the current request's first line is most of what was sent (the
+/// parser may only notice the overflow once that line has ended).
 final class OversizeRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -35,7 +36,7 @@ final class OversizeRequestHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         guard !refused else { return }
         refused = true
-        let urlTooLong = !peek.requestLineEnded
+        let urlTooLong = peek.requestLineIsTheBulk
         let status: HTTPResponse.Status = urlTooLong ? .uriTooLong : .requestHeaderFieldsTooLarge
         let detail =
             urlTooLong
@@ -63,14 +64,30 @@ final class RequestLinePeek: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Whether the current request's line has ended (`\n` seen since it began).
     private(set) var requestLineEnded = false
+    /// The bytes of the current request's line so far, and of the whole request so far.
+    private(set) var requestLineBytes = 0
+    private(set) var requestBytes = 0
 
-    func reset() { requestLineEnded = false }
+    /// Whether the request line is what made the head too large: unfinished, or most of the head.
+    var requestLineIsTheBulk: Bool { !requestLineEnded || requestLineBytes * 2 > requestBytes }
+
+    func reset() {
+        requestLineEnded = false
+        requestLineBytes = 0
+        requestBytes = 0
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
         if !requestLineEnded {
-            let buffer = unwrapInboundIn(data)
-            requestLineEnded = buffer.readableBytesView.contains(UInt8(ascii: "\n"))
+            if let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                requestLineEnded = true
+                requestLineBytes += newline - buffer.readerIndex
+            } else {
+                requestLineBytes += buffer.readableBytes
+            }
         }
+        requestBytes += buffer.readableBytes
         context.fireChannelRead(data)
     }
 }

@@ -1,0 +1,15 @@
+/// The GHL API versions the sandbox answers, chosen per call by the `Version` header: `2021-07-28` (the
+/// v2 specs, `apps/*.json`) or `v3` (the specs GHL's current SDKs use, `apps/v3/*-v3.json`).
+///
+/// The handlers are generated from the v2 document; a v3 call is checked against the v3 document's fields and
+/// translated to and from v2 by ``V3TranslationMiddleware``, where the two differ.
+enum SandboxAPIVersion: String, Sendable, CaseIterable {
+    case v2 = "2021-07-28"
+    case v3 = "v3"
+
+    /// The version of the call being answered (set by ``VersionMiddleware``).
+    @TaskLocal static var current: SandboxAPIVersion = .v2
+
+    /// Where the v3 spec moved a v2 path.
+    static let v3PathAliases = ["/oauth/locationToken": "/oauth/location-token"]
+}
