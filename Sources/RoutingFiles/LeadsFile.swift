@@ -54,7 +54,7 @@ public struct LeadsFile: Sendable {
             if let score, score > 100 { throw table.error(row, "score", "\(score) is outside 0…100") }
             var arrival = defaultArrival
             if let text = table.value("at", in: row) {
-                guard let date = ISO8601.date(from: text) else {
+                guard let date = InternetTimestamp.date(from: text) else {
                     throw table.error(row, "at", "'\(text)' is not an ISO 8601 time like 2026-11-29T09:30:00-06:00")
                 }
                 arrival = date
@@ -73,15 +73,5 @@ public struct LeadsFile: Sendable {
         }
         self.file = table.file
         self.entries = entries
-    }
-}
-
-/// Parsing of ISO 8601 times, with or without fractional seconds.
-public enum ISO8601 {
-    /// The date of an ISO 8601 time with a zone (`Z` or `±hh:mm`), or `nil`.
-    public static func date(from text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        return try? Date(text, strategy: fractional)
     }
 }

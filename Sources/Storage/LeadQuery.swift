@@ -49,8 +49,14 @@ public struct LeadCursor: Sendable, Hashable {
 
     /// Reads the text form; `nil` if it is not one.
     public init?(text: String) {
-        guard let separator = text.firstIndex(of: "_"), let micros = Int64(text[..<separator]) else { return nil }
-        let id = String(text[text.index(after: separator)...])
+        // By code unit, not by character: "_" followed by a combining mark or modifier is one character.
+        guard let separator = text.utf8.firstIndex(of: UInt8(ascii: "_")) else { return nil }
+        let number = text.utf8[..<separator]
+        let digits = number.first == UInt8(ascii: "-") ? number.dropFirst() : number[...]
+        guard (1...18).contains(digits.count), digits.allSatisfy({ (48...57).contains($0) }),
+            let micros = Int64(String(decoding: number, as: UTF8.self))
+        else { return nil }
+        let id = String(decoding: text.utf8[text.utf8.index(after: separator)...], as: UTF8.self)
         guard !id.isEmpty else { return nil }
         self.init(receivedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), leadID: id)
     }

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import LeadRouting
 import NIOHTTP1
 
 /// `switchboard deliveries`: what could not be delivered into GHL, and sending it again.
@@ -51,7 +52,7 @@ public struct DeliveriesCommand: AsyncParsableCommand {
 
         public func validate() throws {
             guard (1...1_000).contains(limit) else { throw ValidationError("--limit must be from 1 to 1000.") }
-            if let since, (try? Date(since, strategy: .iso8601)) == nil {
+            if let since, InternetTimestamp.date(from: since) == nil {
                 throw ValidationError("--since '\(since)' is not an ISO 8601 time such as 2026-11-30T12:00:00Z.")
             }
         }
@@ -106,7 +107,7 @@ public struct DeliveriesCommand: AsyncParsableCommand {
             guard ids.isEmpty != (since == nil) else {
                 throw ValidationError("give --id (one or more) or --since, not both and not neither.")
             }
-            if let since, (try? Date(since, strategy: .iso8601)) == nil {
+            if let since, InternetTimestamp.date(from: since) == nil {
                 throw ValidationError("--since '\(since)' is not an ISO 8601 time such as 2026-11-30T12:00:00Z.")
             }
         }

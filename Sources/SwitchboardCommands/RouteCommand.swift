@@ -115,7 +115,7 @@ public struct RouteCommand: AsyncParsableCommand {
         if (latitude == nil) != (longitude == nil) { throw ValidationError("--lat and --lon go together.") }
         if let score, !(0...100).contains(score) { throw ValidationError("--score must be between 0 and 100.") }
         if !(radiusMiles > 0 && radiusMiles.isFinite) { throw ValidationError("--radius must be more than 0 miles.") }
-        if let arrival, ISO8601.date(from: arrival) == nil {
+        if let arrival, InternetTimestamp.date(from: arrival) == nil {
             throw ValidationError("--at '\(arrival)' is not an ISO 8601 time like 2026-11-29T09:30:00-06:00.")
         }
         if stickyDays < 0 { throw ValidationError("--sticky-days cannot be negative.") }
@@ -134,7 +134,7 @@ public struct RouteCommand: AsyncParsableCommand {
             businessHours: businessHours,
             approximateUnknownZIPs: approximateUnknownZip
         )
-        let at = arrival.flatMap(ISO8601.date(from:)) ?? now
+        let at = arrival.flatMap { InternetTimestamp.date(from: $0) } ?? now
         let input: RouteRun.Input
         if let leads {
             input = .file(leads)

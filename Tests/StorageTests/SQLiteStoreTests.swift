@@ -264,3 +264,18 @@ struct SQLiteStoreTests {
         #expect(try await SQLiteStore(path: path).lead(id: "a") != nil)
     }
 }
+
+@Suite("Lead cursors")
+struct LeadCursorTests {
+    @Test("a cursor's text reads back, whatever its lead id; anything else is refused")
+    func roundTrip() throws {
+        for id in ["ld_01a2", "🏻x", "\u{301}", "a_b"] {
+            let cursor = LeadCursor(receivedAt: Date(timeIntervalSince1970: 1_796_040_000.5), leadID: id)
+            #expect(LeadCursor(text: cursor.text) == cursor)
+        }
+        #expect(LeadCursor(text: "-703312641_\u{1F3FB}Ç")?.leadID == "\u{1F3FB}Ç")
+        for bad in ["", "_x", "12", "12_", "+5_x", "1234567890123456789_x", "x_y"] {
+            #expect(LeadCursor(text: bad) == nil, "\(bad)")
+        }
+    }
+}

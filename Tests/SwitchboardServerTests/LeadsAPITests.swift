@@ -231,7 +231,7 @@ struct LeadsAPITests {
                 "/v1/leads/\(waiting[1])/assign",
                 json: #"{"locationId":"nowhere"}"#
             )
-            #expect(unknown.status == .badRequest)
+            #expect(unknown.status == .unprocessableContent)
             #expect(try unknown.json()["field"] as? String == "locationId")
 
             let capacity = try await client.api(.get, "/v1/capacity").json()

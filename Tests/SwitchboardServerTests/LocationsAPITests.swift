@@ -74,6 +74,8 @@ struct LocationsAPITests {
             (#"{"id":"x","name":"X","postalCode":"78701","radiusMiles":0}"#, "radiusMiles"),
             (#"{"id":"x","name":"X","postalCode":"78701","territory":["78701","nope"]}"#, "territory[1]"),
             (#"{"id":"x","name":"X","postalCode":"78701","hours":"someday 9-5"}"#, "hours"),
+            (#"{"id":"x","name":"X","postalCode":"78701","hours":"mon +7:00-09:00"}"#, "hours"),
+            (#"{"id":"x","name":"X","postalCode":"78701","hours":"\t24h"}"#, "hours"),
             (#"{"id":"x","name":"X","latitude":30}"#, "longitude"),
             (#"{"id":"x y","name":"X","postalCode":"78701"}"#, "id"),
             (#"{"id":"x","name":"X","postalCode":"78701","dailyCapacity":"ten"}"#, "dailyCapacity"),
@@ -101,6 +103,15 @@ struct LocationsAPITests {
             )
             #expect(response.status == .unprocessableContent)
             #expect(response.headers[.contentType] == "application/problem+json")
+
+            // Well-formed hours whose interval closes before it opens.
+            let hours = try await client.api(
+                .post,
+                "/v1/locations",
+                json: #"{"id":"x","name":"X","postalCode":"78701","hours":"mon 10:00-09:00"}"#
+            )
+            #expect(hours.status == .unprocessableContent)
+            #expect(try hours.json()["field"] as? String == "hours")
         }
     }
 

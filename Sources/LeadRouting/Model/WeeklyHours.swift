@@ -23,7 +23,7 @@ public struct WeeklyHours: Sendable, Hashable, Codable {
     /// Parses the text form.
     /// - Throws: ``WeeklyHours/ParseError`` saying which part is wrong.
     public init(parsing text: String) throws(ParseError) {
-        if text.lowercased().trimmingASCIISpaces() == "24h" {
+        if Substring(text.lowercased()).trimmingCharacters(in: " ") == "24h" {
             self.days = Array(repeating: [0..<1440], count: 7)
             return
         }
@@ -60,18 +60,27 @@ public struct WeeklyHours: Sendable, Hashable, Codable {
         var result: [Range<Int>] = []
         for word in words {
             let ends = word.split(separator: "-").map(String.init)
-            guard ends.count == 2, let open = minutes(ends[0]), let close = minutes(ends[1]), open < close else {
+            guard ends.count == 2, let open = minutes(ends[0]), let close = minutes(ends[1]) else {
                 throw ParseError(text: text, reason: "'\(word)' is not an interval like 06:00-22:00")
+            }
+            guard open < close else {
+                throw ParseError(
+                    text: text,
+                    reason: "'\(word)' closes before it opens (an interval ends on its own day)",
+                    kind: .emptyInterval
+                )
             }
             result.append(open..<close)
         }
         return result
     }
 
-    /// `HH:MM` (00:00–24:00) as minutes since midnight.
+    /// `H:MM` or `HH:MM` (00:00–24:00) as minutes since midnight.
     private static func minutes(_ text: String) -> Int? {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, parts[1].count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]),
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...2).contains(parts[0].utf8.count), parts[1].utf8.count == 2,
+            parts.allSatisfy({ $0.utf8.allSatisfy { (48...57).contains($0) } }),
+            let hours = Int(parts[0]), let minutes = Int(parts[1]),
             (0...24).contains(hours), (0..<60).contains(minutes), hours * 60 + minutes <= 1440
         else { return nil }
         return hours * 60 + minutes
@@ -81,7 +90,16 @@ public struct WeeklyHours: Sendable, Hashable, Codable {
     public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         public var text: String
         public var reason: String
+        /// Whether the text is not business hours at all, or well-formed hours with an interval that is empty.
+        public var kind: Kind = .malformed
         public var description: String { "business hours \"\(text)\": \(reason)" }
+
+        public enum Kind: Sendable, Hashable {
+            /// Not in the business-hours form.
+            case malformed
+            /// Well formed, but an interval closes when or before it opens.
+            case emptyInterval
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import LeadRouting
 import Storage
 
@@ -175,6 +176,13 @@ struct LocationInput: Decodable, Sendable {
         if let hours {
             do {
                 location.businessHours = hours.isEmpty ? nil : try WeeklyHours(parsing: hours)
+            } catch  where error.kind == .emptyInterval {
+                throw Problem(
+                    "invalid-hours",
+                    status: .unprocessableContent,
+                    detail: error.reason,
+                    field: path + "hours"
+                )
             } catch {
                 throw Problem.invalidField(path + "hours", error.reason)
             }

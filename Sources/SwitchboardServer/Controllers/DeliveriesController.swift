@@ -41,7 +41,9 @@ struct DeliveriesController: Sendable {
             guard (input.ids == nil) != (input.since == nil) else {
                 throw Problem.invalidField(
                     "ids",
-                    "give either ids (dead letters to replay) or since (a time), not both"
+                    input.ids == nil
+                        ? "give ids (dead letters to replay) or since (a time)"
+                        : "give either ids (dead letters to replay) or since (a time), not both"
                 )
             }
             let kind = try Self.kind(input.kind, field: "kind")

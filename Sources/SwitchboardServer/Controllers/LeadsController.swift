@@ -56,7 +56,7 @@ struct LeadsController: Sendable {
         let lead = try input.lead(id: id, arrivedAt: now())
         var idempotency: Intake.IdempotencyKey?
         if let key = request.headers[.idempotencyKey] {
-            guard !key.isEmpty, key.count <= 255 else {
+            guard !key.isEmpty, key.unicodeScalars.count <= 255 else {
                 throw Problem.invalidField("Idempotency-Key", "must be 1 to 255 characters")
             }
             let digest = SHA256.hash(data: Data(buffer: buffer)).map { String(format: "%02x", $0) }.joined()
@@ -163,7 +163,12 @@ struct LeadsController: Sendable {
             switch error {
             case .unknownLead(let lead): throw Problem.notFound("no lead '\(lead)'")
             case .unknownLocation(let location):
-                throw Problem.invalidField("locationId", "no location '\(location)'")
+                throw Problem(
+                    "unknown-location",
+                    status: .unprocessableContent,
+                    detail: "no location '\(location)'",
+                    field: "locationId"
+                )
             case .full(let location, let usage, let limits):
                 throw Problem(
                     "no-capacity",
@@ -181,7 +186,7 @@ struct LeadsController: Sendable {
 
     static func date(_ text: String?, field: String) throws -> Date? {
         guard let text else { return nil }
-        guard let date = try? Date(text, strategy: .iso8601) else {
+        guard let date = InternetTimestamp.date(from: text) else {
             throw Problem.invalidField(field, "'\(text)' is not an ISO 8601 time such as 2026-11-30T12:00:00Z")
         }
         return date

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LeadRouting
 import NIOCore
 import NIOFoundationCompat
 
@@ -95,7 +96,7 @@ enum RequestBody {
             } catch {}
             // Without this key the body no longer fails the same way: the key is at fault.
             let value = object[key]
-            if reason.contains("date") || reason.contains("ISO8601") {
+            if reason.contains("date") || reason.contains("ISO 8601") {
                 return .invalidField(key, "must be an ISO 8601 time, e.g. 2026-11-30T12:00:00Z")
             }
             if let number = value as? NSNumber {
@@ -151,10 +152,20 @@ enum RequestBody {
 }
 
 extension JSONDecoder {
-    /// The decoder of every API request: ISO 8601 dates.
+    /// The decoder of every API request: times are RFC 3339 (the OpenAPI `date-time`), read strictly.
     static let api: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = InternetTimestamp.date(from: text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container,
+                    debugDescription: "'\(text)' is not an ISO 8601 time such as 2026-11-30T12:00:00Z"
+                )
+            }
+            return date
+        }
         return decoder
     }()
 }
