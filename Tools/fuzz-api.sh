@@ -20,13 +20,17 @@ min_cases=${FUZZ_MIN_CASES:-2000}
 max_time=${FUZZ_MAX_TIME:-900}
 seed=${FUZZ_SEED:-20261207}
 
-if ! command -v schemathesis >/dev/null; then
+if ! python3 -c "import schemathesis" 2>/dev/null; then
   echo "schemathesis is not installed: python3 -m pip install 'schemathesis==4.32.5'" >&2
   exit 1
 fi
+# The console script may not be on PATH (pip's script directory); its entry point always is importable.
+schemathesis() { python3 -c 'import sys; from schemathesis.cli import schemathesis; sys.argv[0] = "schemathesis"; schemathesis()' "$@"; }
 [ -x "$binary" ] || { echo "$binary is not built: run swift build" >&2; exit 1; }
 
 work=$(mktemp -d)
+# 2xx from a URL (python rather than curl: one tool less on a fresh machine).
+http_ok() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' "$1" >/dev/null 2>&1; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 sandbox_port=$(free_port)
@@ -40,11 +44,11 @@ stop() { kill -KILL "$pid" 2>/dev/null || true; }
 trap stop EXIT
 
 for _ in $(seq 1 600); do
-  if curl -fs "$base/health/ready" >/dev/null 2>&1; then break; fi
+  if http_ok "$base/health/ready"; then break; fi
   kill -0 "$pid" 2>/dev/null || { cat "$work/serve.log"; echo "serve exited before it was ready" >&2; exit 1; }
   sleep 0.1
 done
-curl -fs "$base/health/ready" >/dev/null || { echo "serve did not become ready in 60 s" >&2; exit 1; }
+http_ok "$base/health/ready" || { echo "serve did not become ready in 60 s" >&2; exit 1; }
 
 echo "fuzzing $base/openapi.json: up to $max_examples cases per operation, all checks, all phases (seed $seed)"
 status=0
@@ -69,7 +73,7 @@ if [ "$cases" -lt "$min_cases" ]; then
   status=1
 fi
 
-if ! curl -fs "$base/health/live" >/dev/null; then
+if ! http_ok "$base/health/live"; then
   echo "the server is not healthy after fuzzing" >&2
   tail -50 "$work/serve.log" >&2
   exit 1

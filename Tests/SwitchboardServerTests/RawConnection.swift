@@ -48,7 +48,7 @@ final class RawConnection {
     func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
     /// Reads until the server closes the connection, a whole response has arrived, or `timeout` passes.
-    func response(timeout: Duration = .seconds(5)) -> (status: Int, headers: [String: String], body: String)? {
+    func response(timeout: Duration = .seconds(15)) -> (status: Int, headers: [String: String], body: String)? {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 65_536)
