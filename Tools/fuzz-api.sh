@@ -53,7 +53,9 @@ http_ok "$base/health/ready" || { echo "serve did not become ready in 60 s" >&2;
 echo "fuzzing $base/openapi.json: up to $max_examples cases per operation, all checks, all phases (seed $seed)"
 status=0
 # One worker: several threads generating at once trip a CPython 3.11 bug in ast.parse (used by hypothesis).
-schemathesis --no-color --config-file Tools/schemathesis.toml run "$base/openapi.json" \
+# Run from the scratch directory: schemathesis keeps its caches (.schemathesis, .hypothesis) in the working directory.
+config="$PWD/Tools/schemathesis.toml"
+(cd "$work" && schemathesis --no-color --config-file "$config" run "$base/openapi.json" \
   --checks all \
   --header "Authorization: Bearer $token" \
   --max-examples "$max_examples" \
@@ -61,7 +63,7 @@ schemathesis --no-color --config-file Tools/schemathesis.toml run "$base/openapi
   --seed "$seed" \
   --request-timeout 10 \
   --workers 1 \
-  --suppress-health-check all \
+  --suppress-health-check all) \
   >"$work/schemathesis.log" 2>&1 || status=$?
 cat "$work/schemathesis.log"
 
