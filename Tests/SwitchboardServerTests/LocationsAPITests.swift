@@ -68,9 +68,8 @@ struct LocationsAPITests {
             (#"{"name":"X","postalCode":"78701"}"#, "id"),
             (#"{"id":"x","postalCode":"78701"}"#, "name"),
             (#"{"id":"x","name":"X","postalCode":"7870"}"#, "postalCode"),
-            (#"{"id":"x","name":"X","postalCode":"78701","timezone":"Texas/Austin"}"#, "timezone"),
+            (#"{"id":"x","name":"X","postalCode":"78701","timezone":"Texas Austin"}"#, "timezone"),
             (#"{"id":"x","name":"X","postalCode":"78701","status":"open"}"#, "status"),
-            (#"{"id":"x","name":"X","postalCode":"78701","dailyCapacity":2,"reservedForHot":3}"#, "reservedForHot"),
             (#"{"id":"x","name":"X","postalCode":"78701","radiusMiles":0}"#, "radiusMiles"),
             (#"{"id":"x","name":"X","postalCode":"78701","territory":["78701","nope"]}"#, "territory[1]"),
             (#"{"id":"x","name":"X","postalCode":"78701","hours":"someday 9-5"}"#, "hours"),
@@ -91,7 +90,7 @@ struct LocationsAPITests {
         #expect(try await service.store.allLocations().count == 1)
     }
 
-    @Test("A location routing could not place is refused with 422")
+    @Test("Well-formed locations that cannot be carried out are refused with 422, naming the field")
     func unplaceableLocation() async throws {
         let service = try await TestService()
         try await service.test { client in
@@ -112,6 +111,24 @@ struct LocationsAPITests {
             )
             #expect(hours.status == .unprocessableContent)
             #expect(try hours.json()["field"] as? String == "hours")
+
+            // More reserved for hot leads than the day holds.
+            let reserved = try await client.api(
+                .post,
+                "/v1/locations",
+                json: #"{"id":"x","name":"X","postalCode":"78701","dailyCapacity":2,"reservedForHot":3}"#
+            )
+            #expect(reserved.status == .unprocessableContent)
+            #expect(try reserved.json()["field"] as? String == "reservedForHot")
+
+            // A well-formed zone name that no zone has.
+            let zone = try await client.api(
+                .post,
+                "/v1/locations",
+                json: #"{"id":"x","name":"X","postalCode":"78701","timezone":"Texas/Austin"}"#
+            )
+            #expect(zone.status == .unprocessableContent)
+            #expect(try zone.json()["field"] as? String == "timezone")
         }
     }
 

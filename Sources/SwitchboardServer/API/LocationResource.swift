@@ -45,6 +45,9 @@ struct LocationResource: Codable, Sendable, Equatable {
 
 /// A location as a client sends it (POST, PUT): every field checked, errors naming the field.
 struct LocationInput: Decodable, Sendable {
+    /// The form of an IANA zone name (`America/Chicago`, `Etc/GMT+5`, `UTC`), as the OpenAPI document gives it.
+    nonisolated(unsafe) static let timeZoneName = /[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*/
+
     var id: String?
     var name: String?
     var postalCode: String?
@@ -139,9 +142,13 @@ struct LocationInput: Decodable, Sendable {
             location.capacity.reservedForHot = reservedForHot
         }
         if let daily = location.capacity.daily, location.capacity.reservedForHot > daily {
-            throw Problem.invalidField(
-                path + "reservedForHot",
-                "\(location.capacity.reservedForHot) is more than the daily capacity \(daily)"
+            // Each value is well formed; together (or with what is stored) they cannot hold.
+            throw Problem(
+                "inconsistent-capacity",
+                status: .unprocessableContent,
+                detail: "\(location.capacity.reservedForHot) reserved for hot leads is more than the daily capacity "
+                    + "\(daily)",
+                field: path + "reservedForHot"
             )
         }
         if let radiusMiles {
@@ -152,10 +159,19 @@ struct LocationInput: Decodable, Sendable {
         }
         if let priority { location.priority = priority }
         if let timezone {
-            guard TimeZone(identifier: timezone) != nil else {
+            // The form of a zone name is checked first (400); a well-formed name no zone has is 422.
+            guard timezone.wholeMatch(of: Self.timeZoneName) != nil else {
                 throw Problem.invalidField(
                     path + "timezone",
-                    "'\(timezone)' is not an IANA time zone such as America/Chicago"
+                    "'\(timezone)' is not an IANA time zone name such as America/Chicago"
+                )
+            }
+            guard TimeZone(identifier: timezone) != nil else {
+                throw Problem(
+                    "unknown-time-zone",
+                    status: .unprocessableContent,
+                    detail: "'\(timezone)' is not an IANA time zone such as America/Chicago",
+                    field: path + "timezone"
                 )
             }
             location.timeZoneIdentifier = timezone
