@@ -25,6 +25,9 @@ public protocol DeliveryStore: Sendable {
 public protocol LocationStore: Sendable {
     /// Every location, ordered by id.
     func allLocations() async throws -> [StoredLocation]
+    /// A number that changes whenever any location is added, changed or removed — by this process or any
+    /// other — so that a running service can tell cheaply that its routing must be rebuilt.
+    func locationsVersion() async throws -> Int64
     func location(id: String) async throws -> StoredLocation?
     /// Adds a location. - Throws: ``StoreError/conflict(_:)`` when the id is taken.
     func insertLocation(_ location: StoredLocation) async throws

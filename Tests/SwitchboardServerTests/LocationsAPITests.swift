@@ -132,6 +132,38 @@ struct LocationsAPITests {
         }
     }
 
+    @Test("A location another process activates gets leads within a second, without a restart")
+    func locationsChangedElsewhere() async throws {
+        let path = FileManager.default.temporaryDirectory.appending(path: "sb-watch-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let service = try await TestService(
+            locations: [Fixtures.location("atx-downtown", zip: "78701", daily: 10)],
+            store: try SQLiteStore(path: path)
+        )
+        try await service.test { client in
+            let before = try await client.api(.post, "/v1/leads", json: #"{"postalCode":"33602"}"#).json()
+            let unserved = try await client.routedLead(try #require(before["id"] as? String))
+            #expect((unserved["decision"] as? [String: Any])?["outcome"] as? String == "outOfRange")
+
+            // Another process (its own connection to the same file) adds a gym in Tampa.
+            let other = try SQLiteStore(path: path)
+            try await other.saveLocation(
+                StoredLocation(location: Fixtures.location("tampa", zip: "33602", daily: 10), updatedAt: Date())
+            )
+            let changed = ContinuousClock.now
+            var outcome: String?
+            while ContinuousClock.now - changed < .seconds(3) {
+                let lead = try await client.api(.post, "/v1/leads", json: #"{"postalCode":"33602"}"#).json()
+                let routed = try await client.routedLead(try #require(lead["id"] as? String))
+                outcome = (routed["decision"] as? [String: Any])?["locationId"] as? String
+                if outcome == "tampa" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(outcome == "tampa")
+            #expect(ContinuousClock.now - changed < .seconds(1.5), "picked up in \(ContinuousClock.now - changed)")
+        }
+    }
+
     @Test("Health, readiness and metrics")
     func operations() async throws {
         let service = try await TestService()

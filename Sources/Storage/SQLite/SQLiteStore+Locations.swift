@@ -12,6 +12,10 @@ extension SQLiteStore: LocationStore {
         }
     }
 
+    public func locationsVersion() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT version FROM locations_version") ?? 0 }
+    }
+
     public func location(id: String) async throws -> StoredLocation? {
         try await read { db in
             try Self.firstRow(

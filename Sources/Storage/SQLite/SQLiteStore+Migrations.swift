@@ -143,6 +143,22 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v7: locations version") { db in
+            // Every change to the locations, by any process or path, bumps one counter (triggers, so that no
+            // writer can forget): running services poll it and reload their routing when it moves.
+            try db.execute(
+                sql: """
+                    CREATE TABLE locations_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+                    INSERT INTO locations_version (id, version) VALUES (1, 0);
+                    CREATE TRIGGER locations_inserted AFTER INSERT ON locations
+                        BEGIN UPDATE locations_version SET version = version + 1 WHERE id = 1; END;
+                    CREATE TRIGGER locations_updated AFTER UPDATE ON locations
+                        BEGIN UPDATE locations_version SET version = version + 1 WHERE id = 1; END;
+                    CREATE TRIGGER locations_deleted AFTER DELETE ON locations
+                        BEGIN UPDATE locations_version SET version = version + 1 WHERE id = 1; END;
+                    """
+            )
+        }
         return migrator
     }
 }

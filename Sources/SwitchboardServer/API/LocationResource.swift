@@ -70,7 +70,7 @@ struct LocationInput: Decodable, Sendable {
             throw Problem.invalidField(path + "id", "is required")
         }
         if let pathID, let bodyID = self.id, bodyID != pathID {
-            throw Problem.invalidField(path + "id", "'\(bodyID)' does not match the id in the URL ('\(pathID)')")
+            throw Self.idMismatch(bodyID, pathID)
         }
         if let problem = Location.idProblem(id) { throw Problem.invalidField(path + "id", problem) }
         guard let name, !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -79,6 +79,16 @@ struct LocationInput: Decodable, Sendable {
         var location = Location(id: id, name: name)
         try apply(to: &location, path: path)
         return StoredLocation(location: location, ghlLocationID: ghlLocationId, updatedAt: date)
+    }
+
+    /// A body naming another location than its URL: well formed, but it cannot be done (422).
+    static func idMismatch(_ bodyID: String, _ pathID: String) -> Problem {
+        Problem(
+            "id-mismatch",
+            status: .unprocessableContent,
+            detail: "'\(bodyID)' does not match the id in the URL ('\(pathID)'); a location's id cannot be changed",
+            field: "id"
+        )
     }
 
     /// Applies the fields that are present to a location (PATCH applies only those).

@@ -63,9 +63,7 @@ struct LocationsController: Sendable {
             let id = try context.parameters.require("id")
             let input = try await Self.decode(LocationInput.self, request)
             guard var stored = try await store.location(id: id) else { throw Problem.notFound("no location '\(id)'") }
-            if let bodyID = input.id, bodyID != id {
-                throw Problem.invalidField("id", "cannot be changed (the URL names '\(id)')")
-            }
+            if let bodyID = input.id, bodyID != id { throw LocationInput.idMismatch(bodyID, id) }
             try input.apply(to: &stored.location)
             if let ghl = input.ghlLocationId { stored.ghlLocationID = ghl }
             stored.updatedAt = now()

@@ -15,6 +15,8 @@ public actor LeadRouter {
     private var engine: RoutingEngine
     private var ghlLocationIDs: [String: String] = [:]
     private var ledger = CapacityLedger()
+    /// The store's locations version the engine was built from (see ``LocationWatcher``).
+    public private(set) var loadedLocationsVersion: Int64 = -1
     /// Whether assigned leads are queued for delivery into GHL (when their location has a sub-account).
     private let delivers: Bool
     /// Called after delivery jobs were queued.
@@ -40,6 +42,7 @@ public actor LeadRouter {
         self.policy = policy
         self.metrics = metrics
         self.now = now
+        loadedLocationsVersion = try await store.locationsVersion()
         let stored = try await store.allLocations()
         self.engine = try RoutingEngine(locations: stored.map(\.location), directory: directory, policy: policy)
         self.ghlLocationIDs = Dictionary(
@@ -59,9 +62,12 @@ public actor LeadRouter {
 
     /// Rebuilds the engine from the stored locations (after they changed) and reloads the ledger mirror.
     public func reloadLocations() async throws {
+        // The version first: a change made while the locations are read is seen by the next check.
+        let version = try await store.locationsVersion()
         let stored = try await store.allLocations()
         engine = try RoutingEngine(locations: stored.map(\.location), directory: directory, policy: policy)
         ghlLocationIDs = Dictionary(uniqueKeysWithValues: stored.compactMap { s in s.ghlLocationID.map { (s.id, $0) } })
+        loadedLocationsVersion = version
         try await refreshLedger()
     }
 
