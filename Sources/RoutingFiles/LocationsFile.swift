@@ -58,9 +58,7 @@ public struct LocationsFile: Sendable {
             }
             entries.append(entry)
         }
-        guard !entries.isEmpty else {
-            throw FileError(file: table.file, line: 0, message: "no locations: the file has a header but no rows")
-        }
+        // A header and no rows is a franchise with no locations yet: every lead routes as `noLocations`.
         self.file = table.file
         self.entries = entries
     }

@@ -94,13 +94,21 @@ struct LocationsFileTests {
     @Test("file-level problems: empty file, header only, missing file, malformed CSV, ragged row")
     func fileProblems() {
         #expect(throws: FileError.self) { try parse("") }
-        #expect(throws: FileError.self) { try parse("id,name,postal_code\n") }
         #expect { try parse("id,name,postal_code\na,A,78701,extra\n") } throws: { ($0 as! FileError).line == 2 }
         #expect {
             try LocationsFile(contentsOf: "/nonexistent/gyms.csv", directory: directory)
         } throws: { error in
             (error as! FileError).description.contains("/nonexistent/gyms.csv") && "\(error)".contains("no such file")
         }
+    }
+
+    @Test("a header with no rows is a franchise with no locations yet: every lead is noLocations")
+    func headerOnly() throws {
+        let file = try parse("id,name,postal_code\n")
+        #expect(file.locations.isEmpty)
+        var session = try file.makeSession(directory: directory, policy: RoutingPolicy(), at: Fixtures.mondayMorning)
+        let decision = session.route(Fixtures.lead("78701"))
+        #expect(decision.outcome == .noLocations)
     }
 
     @Test("the example franchise file loads: 25 gyms in 5 states, all routable")

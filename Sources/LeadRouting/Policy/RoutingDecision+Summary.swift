@@ -50,7 +50,8 @@ extension RoutingDecision {
                     }.joined(separator: ", ") + (skipped.count > 3 ? " and \(skipped.count - 3) more" : "") + "."
             )
         }
-        parts.append(contentsOf: explanation.notes.map { Self.sentence($0) })
+        // A note that says what the outcome already said ("no location is active") is not repeated.
+        for note in explanation.notes.map({ Self.sentence($0) }) where !parts.contains(note) { parts.append(note) }
         return parts.joined(separator: " ")
     }
 
