@@ -36,9 +36,12 @@ struct LocationsController: Sendable {
             var seen: [String: Int] = [:]
             for (index, location) in locations.enumerated() {
                 if let first = seen.updateValue(index, forKey: location.id) {
-                    throw Problem.invalidField(
-                        "locations[\(index)].id",
-                        "'\(location.id)' is also locations[\(first)]"
+                    // Each entry is well formed; together they name one location twice.
+                    throw Problem(
+                        "duplicate-location",
+                        status: .unprocessableContent,
+                        detail: "'\(location.id)' is also locations[\(first)]",
+                        field: "locations[\(index)].id"
                     )
                 }
             }
