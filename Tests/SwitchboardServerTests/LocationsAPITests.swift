@@ -150,17 +150,22 @@ struct LocationsAPITests {
             try await other.saveLocation(
                 StoredLocation(location: Fixtures.location("tampa", zip: "33602", daily: 10), updatedAt: Date())
             )
+            // Routing picks it up without a restart: watched through the preview, which uses routing's engine.
             let changed = ContinuousClock.now
-            var outcome: String?
-            while ContinuousClock.now - changed < .seconds(3) {
-                let lead = try await client.api(.post, "/v1/leads", json: #"{"postalCode":"33602"}"#).json()
-                let routed = try await client.routedLead(try #require(lead["id"] as? String))
-                outcome = (routed["decision"] as? [String: Any])?["locationId"] as? String
-                if outcome == "tampa" { break }
-                try await Task.sleep(for: .milliseconds(50))
+            var previewed: String?
+            while ContinuousClock.now - changed < .seconds(10) {
+                let preview = try await client.api(.post, "/v1/route/preview", json: #"{"postalCode":"33602"}"#)
+                previewed = try preview.json()["locationId"] as? String
+                if previewed == "tampa" { break }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            #expect(outcome == "tampa")
-            #expect(ContinuousClock.now - changed < .seconds(1.5), "picked up in \(ContinuousClock.now - changed)")
+            let took = ContinuousClock.now - changed
+            #expect(previewed == "tampa")
+            // The watcher polls every 0.5 s; the margin is for a machine busy with the other tests.
+            #expect(took < .seconds(2), "picked up in \(took)")
+            let lead = try await client.api(.post, "/v1/leads", json: #"{"postalCode":"33602"}"#).json()
+            let routed = try await client.routedLead(try #require(lead["id"] as? String))
+            #expect((routed["decision"] as? [String: Any])?["locationId"] as? String == "tampa")
         }
     }
 
