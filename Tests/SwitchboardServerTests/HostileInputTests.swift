@@ -16,12 +16,12 @@ struct HostileInputTests {
     /// Runs `body` with the port of a live service whose timeouts are short enough to test.
     func live(
         maximumConnections: Int = 4_096,
-        idleTimeout: Duration = .seconds(1),
+        timeouts: Duration = .seconds(20),
         _ body: @Sendable (Int) async throws -> Void
     ) async throws {
         var service = try await TestService()
-        service.configuration.idleTimeout = idleTimeout
-        service.configuration.bodyTimeout = .seconds(1)
+        service.configuration.idleTimeout = timeouts
+        service.configuration.bodyTimeout = timeouts
         service.configuration.maximumConnections = maximumConnections
         try await service.test(.live) { client in try await body(try #require(client.port)) }
     }
@@ -129,7 +129,7 @@ struct HostileInputTests {
 
     @Test("slowloris: a head or body trickled a byte at a time is cut off within the timeouts")
     func slowClients() async throws {
-        try await live { port in
+        try await live(timeouts: .seconds(1)) { port in
             let head = try RawConnection(port: port)
             head.send("POST /v1/leads HTTP/1.1\r\nHost: x\r\n")
             var cut = false
@@ -163,7 +163,7 @@ struct HostileInputTests {
             setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         }
         try #require(limit.rlim_cur >= 4_500, "the test needs 4,500 descriptors (the limit is \(limit.rlim_cur))")
-        try await live(maximumConnections: 2_100, idleTimeout: .seconds(30)) { port in
+        try await live(maximumConnections: 2_100, timeouts: .seconds(30)) { port in
             var idle: [RawConnection] = []
             for _ in 0..<2_000 { idle.append(try RawConnection(port: port)) }
             let started = ContinuousClock.now
