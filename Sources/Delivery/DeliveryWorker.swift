@@ -143,6 +143,17 @@ public final class DeliveryWorker: Service, Sendable {
         var record = record
         record.updatedAt = now()
         record.detail = "\(step.rawValue): \(failure)"
+        /// Given up on: the delivery is dead-lettered with the reason, and that is announced.
+        func deadLetter(_ reason: String) -> JobOutcome {
+            record.state = .deadLettered
+            return .dead(
+                id: job.id,
+                owner: owner,
+                reason: reason,
+                delivery: record,
+                next: events.jobs(announcing: .deadLettered, leadID: record.leadID, at: now())
+            )
+        }
         let outcome: JobOutcome
         switch failure {
         case .interrupted:
@@ -168,15 +179,8 @@ public final class DeliveryWorker: Service, Sendable {
                 delivery: record
             )
         case .missing(let message):
-            record.state = .deadLettered
             record.detail = "\(step.rawValue): still missing after \(job.attempts) attempts: \(message)"
-            outcome = .dead(
-                id: job.id,
-                owner: owner,
-                reason: record.detail ?? message,
-                delivery: record,
-                next: events.jobs(announcing: .deadLettered, leadID: record.leadID, at: now())
-            )
+            outcome = deadLetter(record.detail ?? message)
         case .throttled(let after):
             outcome = .retry(
                 id: job.id,
@@ -199,25 +203,11 @@ public final class DeliveryWorker: Service, Sendable {
                     delivery: record
                 )
             } else {
-                record.state = .deadLettered
                 record.detail = "\(step.rawValue): gave up after \(job.attempts) attempts: \(message)"
-                outcome = .dead(
-                    id: job.id,
-                    owner: owner,
-                    reason: record.detail ?? message,
-                    delivery: record,
-                    next: events.jobs(announcing: .deadLettered, leadID: record.leadID, at: now())
-                )
+                outcome = deadLetter(record.detail ?? message)
             }
         case .permanent(let message):
-            record.state = .deadLettered
-            outcome = .dead(
-                id: job.id,
-                owner: owner,
-                reason: "\(step.rawValue): \(message)",
-                delivery: record,
-                next: events.jobs(announcing: .deadLettered, leadID: record.leadID, at: now())
-            )
+            outcome = deadLetter("\(step.rawValue): \(message)")
         }
         if try await outcomes.settle(outcome), case .dead = outcome { events.didQueue() }
         if failure == .interrupted { return }
