@@ -47,6 +47,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The pure domain: postal codes, geometry, locations, leads, capacity and the routing policy. No I/O.
@@ -100,8 +102,19 @@ let package = Package(
             exclude: ["Generated/README.md"],
             resources: [.copy("Resources/ghl-switchboard.json"), .copy("Resources/ghl-switchboard-v3.json")]
         ),
-        // What the service persists, behind one protocol family; SQLite through GRDB is the embedded default.
-        .target(name: "Storage", dependencies: ["LeadRouting", .product(name: "GRDB", package: "GRDB.swift")]),
+        // What the service persists, behind one protocol family: SQLite through GRDB (the embedded default) and
+        // PostgreSQL through postgres-nio (the scale-out engine).
+        .target(
+            name: "Storage",
+            dependencies: [
+                "LeadRouting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Delivery of routed leads into GHL: the retry schedule, failure classes, the delivery steps and worker.
         .target(
             name: "Delivery",
@@ -180,7 +193,7 @@ let package = Package(
             dependencies: ["SwitchboardCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Fixtures and helpers shared by the tests and the benchmarks.
-        .target(name: "SwitchboardTesting", dependencies: ["LeadRouting", "ReferenceGeodata"]),
+        .target(name: "SwitchboardTesting", dependencies: ["LeadRouting", "ReferenceGeodata", "Storage"]),
 
         .testTarget(
             name: "LeadRoutingTests",

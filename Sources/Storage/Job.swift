@@ -75,3 +75,15 @@ public struct NewJob: Sendable, Hashable {
         self.runAt = runAt
     }
 }
+
+/// A worker's claim on a job: the job's id and the owner its lease names. Writes that complete a job carry it, so a
+/// worker whose lease lapsed (and whose job another worker took) writes nothing.
+public struct JobClaim: Sendable, Hashable {
+    public var id: Int64
+    public var owner: String
+
+    public init(id: Int64, owner: String) {
+        self.id = id
+        self.owner = owner
+    }
+}

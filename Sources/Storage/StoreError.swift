@@ -6,12 +6,15 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case conflict(String)
     /// No such record.
     case notFound(String)
+    /// A stored value cannot be read back (the database was changed by hand, or by a newer version).
+    case corrupt(String)
 
     public var description: String {
         switch self {
         case .unavailable(let message): "storage unavailable: \(message)"
         case .conflict(let message): message
         case .notFound(let message): message
+        case .corrupt(let message): "storage corrupt: \(message)"
         }
     }
 }

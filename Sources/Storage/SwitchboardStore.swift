@@ -59,7 +59,8 @@ public protocol CapacityStore: Sendable {
     /// Records routing decisions, in order, in one transaction. For each one that assigns a lead, its capacity
     /// slot is taken only while both windows are below their limits — a conditional update, no read-then-write
     /// race — and a slot the lead held before (a reassignment) is released. A decision whose location filled up
-    /// in the meantime writes nothing and comes back as ``SlotResult/full(_:)`` with the current usage; the
+    /// in the meantime writes nothing and comes back as ``SlotResult/full(_:)`` with the current usage; one that
+    /// completes a routing job whose claim was lost writes nothing and comes back as ``SlotResult/claimLost``; the
     /// others are recorded regardless.
     /// - Returns: One result per record, in order.
     func record(_ records: [DecisionRecord], at date: Date) async throws -> [SlotResult]
@@ -80,8 +81,8 @@ public struct DecisionRecord: Sendable {
     public var limits: SlotLimits
     /// Whether a person made the assignment.
     public var manual: Bool
-    /// The routing job this completes, if any.
-    public var job: Int64?
+    /// The routing job this completes, if any: recorded only while the claim still holds.
+    public var job: JobClaim?
     /// Work that follows the decision (the first delivery step, event notifications), queued in the same
     /// transaction — only when the decision is recorded.
     public var followUp: [NewJob]
@@ -94,7 +95,7 @@ public struct DecisionRecord: Sendable {
         slot: CapacitySlot?,
         limits: SlotLimits = .unlimited,
         manual: Bool = false,
-        completing job: Int64? = nil,
+        completing job: JobClaim? = nil,
         followUp: [NewJob] = [],
         delivery: DeliveryRecord? = nil
     ) {
@@ -117,7 +118,7 @@ extension CapacityStore {
         slot: CapacitySlot?,
         limits: SlotLimits,
         manual: Bool,
-        completing job: Int64?,
+        completing job: JobClaim?,
         at date: Date
     ) async throws -> SlotResult {
         try await record(
@@ -143,14 +144,18 @@ public enum SlotResult: Sendable, Hashable {
     case recorded(CapacityUsage?)
     /// The location is full in the slot's windows (current usage given); nothing was written.
     case full(CapacityUsage)
+    /// The routing job's claim was lost (its lease lapsed and another worker took it); nothing was written.
+    case claimLost
 }
 
 /// The durable queue: jobs claimed under a lease, so a job whose worker died is picked up again.
 public protocol JobStore: Sendable {
     /// Claims up to `limit` due jobs of a kind that no live lease holds, oldest first.
     func claimJobs(kind: Job.Kind, limit: Int, owner: String, leaseFor: Duration, now: Date) async throws -> [Job]
-    /// Marks a job done (e.g. a routing job whose lead was already routed).
-    func completeJob(_ id: Int64, at date: Date) async throws
+    /// Marks a claimed job done (e.g. a routing job whose lead was already routed). - Returns: `false` when the
+    /// claim was lost: nothing is written then.
+    @discardableResult
+    func completeJob(_ claim: JobClaim, at date: Date) async throws -> Bool
     /// Adds jobs to the queue.
     func enqueue(_ jobs: [NewJob], at date: Date) async throws
     /// Completes a claimed job and queues the jobs that follow it, in one transaction — so a later step never runs

@@ -19,11 +19,21 @@ extension SQLiteStore: CapacityStore {
         -> SlotResult
     {
         let leadID = record.leadID
+        if let job = record.job {
+            // The claim first: a worker whose lease lapsed writes nothing, not even the slot.
+            let held = try Bool.fetchOne(
+                try db.cachedStatement(
+                    sql: "SELECT 1 FROM jobs WHERE id = ? AND lease_owner = ? AND status = 'queued'"
+                ),
+                arguments: [job.id, job.owner]
+            )
+            guard held != nil else { return .claimLost }
+        }
         guard
             let current = try Self.firstRow(
                 of: try db.cachedStatement(sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?"),
                 arguments: [leadID],
-                as: Self.slot
+                as: { try $0.heldSlot() }
             )
         else { throw StoreError.notFound("no lead '\(leadID)'") }
         var usage: CapacityUsage?
@@ -35,6 +45,7 @@ extension SQLiteStore: CapacityStore {
                 switch try Self.take(slot, limits: record.limits, in: db) {
                 case .full(let full): return .full(full)
                 case .recorded(let taken): usage = taken
+                case .claimLost: return .claimLost
                 }
                 if let previous = current { try Self.release(previous, in: db) }
             }
@@ -59,9 +70,12 @@ extension SQLiteStore: CapacityStore {
         if decision.outcome == .assigned, let delivery = record.delivery { try Self.save(delivery, in: db) }
         if let job = record.job {
             try db.cachedStatement(
-                sql: "UPDATE jobs SET status = 'done', lease_owner = NULL, updated_at = ? WHERE id = ?"
+                sql: """
+                    UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ?
+                    """
             ).execute(
-                arguments: [date.timeIntervalSince1970, job]
+                arguments: [date.timeIntervalSince1970, job.id]
             )
         }
         return .recorded(usage)
@@ -75,7 +89,7 @@ extension SQLiteStore: CapacityStore {
                         sql: "SELECT slot_location_id, slot_day, slot_week FROM leads WHERE id = ?"
                     ),
                     arguments: [leadID],
-                    as: Self.slot
+                    as: { try $0.heldSlot() }
                 )
             else { throw StoreError.notFound("no lead '\(leadID)'") }
             guard let slot = current else { return false }
@@ -95,13 +109,6 @@ extension SQLiteStore: CapacityStore {
             for slot in slots { result[slot.locationID] = try Self.usage(of: slot, in: db) }
             return result
         }
-    }
-
-    private static func slot(_ row: Row) -> CapacitySlot? {
-        guard let location: String = row["slot_location_id"], let day: Int = row["slot_day"],
-            let week: Int = row["slot_week"]
-        else { return nil }
-        return CapacitySlot(locationID: location, day: day, week: week)
     }
 
     /// Takes the slot with conditional updates: each window's count goes up only while it is below its limit.

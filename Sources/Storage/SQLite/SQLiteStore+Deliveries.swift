@@ -6,18 +6,9 @@ extension SQLiteStore: DeliveryStore {
         try await read { db in
             try Self.firstRow(
                 of: try db.cachedStatement(sql: "SELECT * FROM deliveries WHERE lead_id = ?"),
-                arguments: [leadID]
-            ) { row in
-                DeliveryRecord(
-                    leadID: row["lead_id"],
-                    ghlLocationID: row["ghl_location_id"],
-                    state: DeliveryRecord.State(rawValue: row["state"]) ?? .pending,
-                    contactID: row["contact_id"],
-                    opportunityID: row["opportunity_id"],
-                    detail: row["detail"],
-                    updatedAt: Date(timeIntervalSince1970: row["updated_at"])
-                )
-            }
+                arguments: [leadID],
+                as: { try $0.deliveryRecord() }
+            )
         }
     }
 

@@ -28,19 +28,24 @@ extension SQLiteStore: JobStore {
                         """
                 ),
                 arguments: [owner, expires, seconds, kind.rawValue, seconds, seconds, limit],
-                as: Self.job(from:)
+                as: { try $0.job() }
             )
             .sorted { $0.id < $1.id }
         }
     }
 
-    public func completeJob(_ id: Int64, at date: Date) async throws {
+    @discardableResult
+    public func completeJob(_ claim: JobClaim, at date: Date) async throws -> Bool {
         try await write { db in
             try db.cachedStatement(
-                sql: "UPDATE jobs SET status = 'done', lease_owner = NULL, updated_at = ? WHERE id = ?"
+                sql: """
+                    UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ? AND lease_owner = ? AND status = 'queued'
+                    """
             ).execute(
-                arguments: [date.timeIntervalSince1970, id]
+                arguments: [date.timeIntervalSince1970, claim.id, claim.owner]
             )
+            return db.changesCount == 1
         }
     }
 
@@ -171,7 +176,7 @@ extension SQLiteStore: JobStore {
                         """
                 ),
                 arguments: [kind.rawValue, since?.timeIntervalSince1970 ?? 0, max(1, limit)],
-                as: Self.job(from:)
+                as: { try $0.job() }
             )
         }
     }
@@ -207,7 +212,7 @@ extension SQLiteStore: JobStore {
             try Self.rows(
                 of: try db.cachedStatement(sql: "SELECT * FROM jobs WHERE lead_id = ? ORDER BY id"),
                 arguments: [leadID],
-                as: Self.job(from:)
+                as: { try $0.job() }
             )
         }
     }
@@ -224,19 +229,5 @@ extension SQLiteStore: JobStore {
                 date.timeIntervalSince1970,
             ])
         }
-    }
-
-    static func job(from row: Row) -> Job {
-        Job(
-            id: row["id"],
-            kind: Job.Kind(rawValue: row["kind"]),
-            leadID: row["lead_id"],
-            step: row["step"],
-            status: Job.Status(rawValue: row["status"]) ?? .queued,
-            lastError: row["last_error"],
-            runAt: Date(timeIntervalSince1970: row["run_at"]),
-            attempts: row["attempts"],
-            leaseExpiresAt: (row["lease_expires_at"] as Double?).map(Date.init(timeIntervalSince1970:))
-        )
     }
 }

@@ -52,8 +52,8 @@ extension SQLiteStore: LeadStore {
         ).execute(
             arguments: [
                 record.id, record.channel, now, record.firstName, record.lastName, lead.email, lead.phone,
-                lead.email.flatMap(ContactKey.init(email:)).map(keyText),
-                lead.phone.flatMap(ContactKey.init(phone:)).map(keyText), lead.postalCode,
+                lead.email.flatMap(ContactKey.init(email:)).map(\.storedText),
+                lead.phone.flatMap(ContactKey.init(phone:)).map(\.storedText), lead.postalCode,
                 lead.coordinate?.latitude, lead.coordinate?.longitude, lead.score, lead.source,
                 record.origin?.contactID, record.origin?.locationID,
                 (record.intakeProblem == nil ? LeadRecord.Status.received : .review).rawValue,
@@ -78,7 +78,7 @@ extension SQLiteStore: LeadStore {
             try Self.firstRow(
                 of: try db.cachedStatement(sql: "SELECT * FROM leads WHERE id = ?"),
                 arguments: [id],
-                as: Self.leadRecord(from:)
+                as: { try $0.leadRecord() }
             )
         }
     }
@@ -94,7 +94,7 @@ extension SQLiteStore: LeadStore {
                 for record in try Self.rows(
                     of: try db.makeStatement(sql: "SELECT * FROM leads WHERE id IN (\(marks))"),
                     arguments: StatementArguments(chunk),
-                    as: Self.leadRecord(from:)
+                    as: { try $0.leadRecord() }
                 ) {
                     result[record.id] = record
                 }
@@ -140,7 +140,7 @@ extension SQLiteStore: LeadStore {
             var leads = try Self.rows(
                 of: try db.cachedStatement(sql: sql),
                 arguments: finalArguments,
-                as: Self.leadRecord(from:)
+                as: { try $0.leadRecord() }
             )
             var next: LeadCursor?
             if leads.count > limit {
@@ -156,7 +156,7 @@ extension SQLiteStore: LeadStore {
         return try await read { db in
             var history = RoutingHistory()
             for key in keys {
-                let column = if case .email = key { "email_key" } else { "phone_key" }
+                let column = key.storedColumn
                 let latest = try Self.firstRow(
                     of: try db.cachedStatement(
                         sql: """
@@ -165,7 +165,7 @@ extension SQLiteStore: LeadStore {
                             ORDER BY received_at DESC LIMIT 1
                             """
                     ),
-                    arguments: [Self.keyText(key), since.timeIntervalSince1970],
+                    arguments: [key.storedText, since.timeIntervalSince1970],
                     as: { row -> RoutingHistory.Assignment? in
                         guard let locationID: String = row["location_id"] else { return nil }
                         return RoutingHistory.Assignment(
@@ -180,64 +180,4 @@ extension SQLiteStore: LeadStore {
         }
     }
 
-    static func keyText(_ key: ContactKey) -> String {
-        switch key {
-        case .email(let email): email
-        case .phone(let phone): phone
-        }
-    }
-
-    static func leadRecord(from row: Row) throws -> LeadRecord {
-        let id: String = row["id"]
-        var coordinate: Coordinate?
-        if let latitude: Double = row["latitude"], let longitude: Double = row["longitude"] {
-            coordinate = Coordinate(latitude: latitude, longitude: longitude)
-        }
-        let lead = Lead(
-            id: id,
-            postalCode: row["postal_code"],
-            coordinate: coordinate,
-            email: row["email"],
-            phone: row["phone"],
-            score: row["score"],
-            source: row["source"],
-            arrivedAt: Date(timeIntervalSince1970: row["received_at"])
-        )
-        let contactID: String? = row["ghl_contact_id"]
-        let originLocation: String? = row["ghl_origin_location_id"]
-        var decision: RoutingDecision?
-        if let json: String = row["decision"] {
-            decision = try decoder.decode(RoutingDecision.self, from: Data(json.utf8))
-        }
-        var slot: CapacitySlot?
-        if let location: String = row["slot_location_id"], let day: Int = row["slot_day"],
-            let week: Int = row["slot_week"]
-        {
-            slot = CapacitySlot(locationID: location, day: day, week: week)
-        }
-        guard let status = LeadRecord.Status(rawValue: row["status"]) else {
-            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "lead '\(id)': stored status is not valid")
-        }
-        return LeadRecord(
-            id: id,
-            channel: row["channel"],
-            firstName: row["first_name"],
-            lastName: row["last_name"],
-            lead: lead,
-            origin: contactID == nil && originLocation == nil
-                ? nil : LeadRecord.GHLOrigin(contactID: contactID, locationID: originLocation),
-            status: status,
-            decision: decision,
-            routedAt: (row["routed_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            slot: slot,
-            assignedManually: row["assigned_manually"],
-            intakeProblem: (row["intake_field"] as String?).map { field in
-                LeadRecord.IntakeProblem(
-                    field: field,
-                    detail: row["intake_problem"] ?? "",
-                    rawBody: row["raw_body"] ?? ""
-                )
-            }
-        )
-    }
 }

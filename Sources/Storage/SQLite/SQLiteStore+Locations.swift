@@ -7,7 +7,7 @@ extension SQLiteStore: LocationStore {
         try await read { db in
             try Self.rows(
                 of: try db.makeStatement(sql: "SELECT * FROM locations ORDER BY id"),
-                as: Self.location(from:)
+                as: { try $0.storedLocation() }
             )
         }
     }
@@ -21,7 +21,7 @@ extension SQLiteStore: LocationStore {
             try Self.firstRow(
                 of: try db.makeStatement(sql: "SELECT * FROM locations WHERE id = ?"),
                 arguments: [id],
-                as: Self.location(from:)
+                as: { try $0.storedLocation() }
             )
         }
     }
@@ -68,50 +68,6 @@ extension SQLiteStore: LocationStore {
                 location.timeZoneIdentifier, location.territory.map(\.text).sorted().joined(separator: " "),
                 location.businessHours?.description, stored.ghlLocationID, stored.updatedAt.timeIntervalSince1970,
             ]
-        )
-    }
-
-    static func location(from row: Row) throws -> StoredLocation {
-        let id: String = row["id"]
-        func corrupt(_ column: String) -> DatabaseError {
-            DatabaseError(resultCode: .SQLITE_CORRUPT, message: "location '\(id)': stored \(column) is not valid")
-        }
-        var coordinate: Coordinate?
-        if let latitude: Double = row["latitude"], let longitude: Double = row["longitude"] {
-            coordinate = Coordinate(latitude: latitude, longitude: longitude)
-        }
-        guard let status = LocationStatus(rawValue: row["status"]) else { throw corrupt("status") }
-        var territory: Set<PostalCode> = []
-        for part in (row["territory"] as String).split(separator: " ") {
-            guard let code = PostalCode(parsing: part) else { throw corrupt("territory") }
-            territory.insert(code)
-        }
-        var hours: WeeklyHours?
-        if let text: String = row["hours"] {
-            guard let parsed = try? WeeklyHours(parsing: text) else { throw corrupt("hours") }
-            hours = parsed
-        }
-        let location = Location(
-            id: id,
-            name: row["name"],
-            postalCode: (row["postal_code"] as String?).flatMap { PostalCode(parsing: $0) },
-            coordinate: coordinate,
-            status: status,
-            capacity: CapacityLimits(
-                daily: row["daily_capacity"],
-                weekly: row["weekly_capacity"],
-                reservedForHot: row["reserved_for_hot"]
-            ),
-            radiusMiles: row["radius_miles"],
-            priority: row["priority"],
-            territory: territory,
-            businessHours: hours,
-            timeZoneIdentifier: row["timezone"]
-        )
-        return StoredLocation(
-            location: location,
-            ghlLocationID: row["ghl_location_id"],
-            updatedAt: Date(timeIntervalSince1970: row["updated_at"])
         )
     }
 }

@@ -29,3 +29,10 @@ extension SQLiteStore {
         return try withExtendedLifetime(cursor) { try convert(row) }
     }
 }
+
+extension Row: StoredColumns {
+    func string(_ column: String) throws -> String? { self[column] }
+    func double(_ column: String) throws -> Double? { self[column] }
+    func int(_ column: String) throws -> Int? { self[column] }
+    func bool(_ column: String) throws -> Bool? { self[column] }
+}

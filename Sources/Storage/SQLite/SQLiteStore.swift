@@ -38,8 +38,6 @@ public final class SQLiteStore: Sendable {
         try Self.migrator.migrate(writer)
     }
 
-    static let decoder = JSONDecoder()
-
     /// Runs a write transaction, turning "the database is busy" into ``StoreError/unavailable(_:)``.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {

@@ -27,6 +27,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 throw Problem.busy("the service cannot store this right now; send it again shortly")
             case .notFound(let message): throw Problem.notFound(message)
             case .conflict(let message): throw Problem.conflict(message)
+            case .corrupt(let message):
+                context.logger.error("stored data cannot be read", metadata: ["error": "\(message)"])
+                throw Problem(
+                    "storage-corrupt",
+                    status: .internalServerError,
+                    detail: "stored data cannot be read back"
+                )
             }
         } catch is NIOTooManyBytesError {
             throw Problem(

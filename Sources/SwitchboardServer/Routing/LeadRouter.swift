@@ -106,10 +106,10 @@ public actor LeadRouter {
     /// after it; a lead whose slot another process took meanwhile is decided again.
     /// - Returns: The decisions, by lead id (leads unknown or already routed are left out; their jobs complete).
     @discardableResult
-    public func route(_ jobs: [(leadID: String, job: Int64?)]) async throws -> [String: RoutingDecision] {
+    public func route(_ jobs: [(leadID: String, job: JobClaim?)]) async throws -> [String: RoutingDecision] {
         let started = ContinuousClock.now
         let records = try await store.leads(ids: jobs.map(\.leadID))
-        var pending: [(lead: Lead, leadID: String, job: Int64?)] = []
+        var pending: [(lead: Lead, leadID: String, job: JobClaim?)] = []
         for (leadID, job) in jobs {
             guard let record = records[leadID], record.status == .received else {
                 if let job { try await store.completeJob(job, at: now()) }
@@ -152,7 +152,7 @@ public actor LeadRouter {
                 batch.append(record)
             }
             let results = try await store.record(batch, at: now())
-            var refused: [(lead: Lead, leadID: String, job: Int64?)] = []
+            var refused: [(lead: Lead, leadID: String, job: JobClaim?)] = []
             for (item, (record, result)) in zip(pending, zip(batch, results)) {
                 switch result {
                 case .recorded(let usage):
@@ -165,6 +165,9 @@ public actor LeadRouter {
                         ledger.setUsage(usage, of: slot.locationID, in: windows)
                     }
                     refused.append(item)
+                case .claimLost:
+                    // Another worker took the job after this one's lease lapsed: its decision stands.
+                    continue
                 }
             }
             pending = refused
@@ -254,6 +257,9 @@ public actor LeadRouter {
         case .full(let usage):
             ledger.setUsage(usage, of: locationID, in: windows)
             throw AssignmentError.full(locationID: locationID, usage: usage, limits: location.capacity)
+        case .claimLost:
+            // A manual assignment completes no job.
+            throw StoreError.conflict("the assignment of lead '\(leadID)' was overtaken")
         }
     }
 

@@ -85,8 +85,12 @@ public final class RoutingWorker: Service, Sendable {
                 now: now()
             )
             if jobs.isEmpty { return }
-            let routable = jobs.compactMap { job in job.leadID.map { (leadID: $0, job: Optional(job.id)) } }
-            for job in jobs where job.leadID == nil { try await store.completeJob(job.id, at: now()) }
+            let routable = jobs.compactMap { job in
+                job.leadID.map { (leadID: $0, job: Optional(JobClaim(id: job.id, owner: owner))) }
+            }
+            for job in jobs where job.leadID == nil {
+                try await store.completeJob(JobClaim(id: job.id, owner: owner), at: now())
+            }
             do {
                 try await router.route(routable)
             } catch {

@@ -1,0 +1,189 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    /// One schema version: its statements run in order, in the migrating transaction (one statement per query:
+    /// PostgreSQL's extended protocol takes no scripts).
+    struct Migration: Sendable {
+        var version: Int
+        var name: String
+        var statements: [String]
+    }
+
+    /// The newest schema version this build knows.
+    public static var latestSchemaVersion: Int { migrations.map(\.version).max() ?? 0 }
+
+    /// The schema version the database is at (0 before the first migration).
+    public func schemaVersion() async throws -> Int {
+        try await rows("SELECT coalesce(max(version), 0) AS version FROM schema_migrations").first.map {
+            try $0["version"].decode(Int.self)
+        } ?? 0
+    }
+
+    /// Brings the schema up to date. Instances starting together take turns on an advisory lock held for the
+    /// migrating transaction: the first migrates, the others find nothing left to do.
+    public func migrate() async throws {
+        let lockKey = "switchboard.migrate." + (url.schema ?? "public")
+        try await transaction { db in
+            try await db.rows("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))")
+            if let schema = url.schema { try await db.rows("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)") }
+            try await db.rows(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)
+                """
+            )
+            let applied = Set(
+                try await db.rows("SELECT version FROM schema_migrations").map { try $0["version"].decode(Int.self) }
+            )
+            for migration in Self.migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await db.rows(PostgresQuery(unsafeSQL: statement))
+                }
+                let now = Date().timeIntervalSince1970
+                try await db.rows(
+                    """
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (\(migration.version), \(migration.name), \(now))
+                    """
+                )
+            }
+        }
+    }
+
+    /// The schema's versions. The same tables and columns as the SQLite store (times as epoch seconds in
+    /// `DOUBLE PRECISION`, exact both ways; decisions as `TEXT`, byte for byte as written), with PostgreSQL's
+    /// types and indexes where they differ.
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1,
+            name: "locations, leads, ledger, dedup keys, jobs, deliveries, rollout journal",
+            statements: [
+                """
+                CREATE TABLE locations (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    postal_code TEXT,
+                    latitude DOUBLE PRECISION,
+                    longitude DOUBLE PRECISION,
+                    status TEXT NOT NULL,
+                    daily_capacity BIGINT,
+                    weekly_capacity BIGINT,
+                    reserved_for_hot BIGINT NOT NULL DEFAULT 0,
+                    radius_miles DOUBLE PRECISION,
+                    priority BIGINT NOT NULL DEFAULT 0,
+                    timezone TEXT NOT NULL,
+                    territory TEXT NOT NULL DEFAULT '',
+                    hours TEXT,
+                    ghl_location_id TEXT,
+                    updated_at DOUBLE PRECISION NOT NULL)
+                """,
+                "CREATE TABLE locations_version (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)",
+                "INSERT INTO locations_version (id, version) VALUES (1, 0)",
+                // Every change to the locations, by any instance or command, bumps the counter and hints the
+                // instances listening (the poll of the counter stays the truth).
+                """
+                CREATE FUNCTION switchboard_locations_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE locations_version SET version = version + 1 WHERE id = 1;
+                    PERFORM pg_notify('switchboard_locations', '');
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER locations_changed AFTER INSERT OR UPDATE OR DELETE ON locations
+                FOR EACH STATEMENT EXECUTE FUNCTION switchboard_locations_changed()
+                """,
+                """
+                CREATE TABLE leads (
+                    id TEXT PRIMARY KEY,
+                    channel TEXT NOT NULL,
+                    received_at DOUBLE PRECISION NOT NULL,
+                    first_name TEXT,
+                    last_name TEXT,
+                    email TEXT,
+                    phone TEXT,
+                    email_key TEXT,
+                    phone_key TEXT,
+                    postal_code TEXT,
+                    latitude DOUBLE PRECISION,
+                    longitude DOUBLE PRECISION,
+                    score BIGINT,
+                    source TEXT,
+                    ghl_contact_id TEXT,
+                    ghl_origin_location_id TEXT,
+                    status TEXT NOT NULL,
+                    outcome TEXT,
+                    location_id TEXT,
+                    decision TEXT,
+                    routed_at DOUBLE PRECISION,
+                    slot_location_id TEXT,
+                    slot_day BIGINT,
+                    slot_week BIGINT,
+                    assigned_manually BOOLEAN NOT NULL DEFAULT FALSE,
+                    intake_field TEXT,
+                    intake_problem TEXT,
+                    raw_body TEXT)
+                """,
+                "CREATE INDEX leads_by_time ON leads (received_at, id)",
+                "CREATE INDEX leads_by_location ON leads (location_id, received_at)",
+                "CREATE INDEX leads_by_outcome ON leads (outcome, received_at)",
+                "CREATE INDEX leads_by_email ON leads (email_key, received_at) WHERE status = 'assigned'",
+                "CREATE INDEX leads_by_phone ON leads (phone_key, received_at) WHERE status = 'assigned'",
+                """
+                CREATE TABLE capacity_ledger (
+                    location_id TEXT NOT NULL,
+                    window_kind TEXT NOT NULL,
+                    window_index BIGINT NOT NULL,
+                    used BIGINT NOT NULL,
+                    PRIMARY KEY (location_id, window_kind, window_index))
+                """,
+                """
+                CREATE TABLE seen_webhooks (
+                    webhook_id TEXT PRIMARY KEY, lead_id TEXT, received_at DOUBLE PRECISION NOT NULL)
+                """,
+                """
+                CREATE TABLE idempotency_keys (
+                    key TEXT PRIMARY KEY, request_digest TEXT NOT NULL, lead_id TEXT,
+                    created_at DOUBLE PRECISION NOT NULL)
+                """,
+                // Claims change only lease columns, which no index holds: those updates stay on the page (HOT),
+                // with room left on each page for them.
+                """
+                CREATE TABLE jobs (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    lead_id TEXT,
+                    step TEXT,
+                    status TEXT NOT NULL,
+                    attempts BIGINT NOT NULL DEFAULT 0,
+                    run_at DOUBLE PRECISION NOT NULL,
+                    lease_owner TEXT,
+                    lease_expires_at DOUBLE PRECISION,
+                    last_error TEXT,
+                    dead_at DOUBLE PRECISION,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL) WITH (fillfactor = 80)
+                """,
+                "CREATE INDEX jobs_due ON jobs (kind, run_at, id) WHERE status = 'queued'",
+                "CREATE INDEX jobs_dead ON jobs (kind, dead_at) WHERE status = 'dead'",
+                "CREATE INDEX jobs_by_lead ON jobs (lead_id)",
+                """
+                CREATE TABLE deliveries (
+                    lead_id TEXT PRIMARY KEY,
+                    ghl_location_id TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    contact_id TEXT,
+                    opportunity_id TEXT,
+                    detail TEXT,
+                    updated_at DOUBLE PRECISION NOT NULL)
+                """,
+                "CREATE INDEX deliveries_by_state ON deliveries (state, updated_at)",
+                """
+                CREATE TABLE rollout (
+                    location_id TEXT PRIMARY KEY, record TEXT NOT NULL, updated_at DOUBLE PRECISION NOT NULL)
+                """,
+            ]
+        )
+    ]
+}

@@ -1,0 +1,228 @@
+import Foundation
+import LeadRouting
+import Storage
+import SwitchboardTesting
+import Testing
+
+/// What must hold when many writers share the store: on SQLite, concurrent tasks of one process; on PostgreSQL,
+/// concurrent transactions on separate connections, as separate instances would run them.
+@Suite("Store under concurrency")
+struct StoreConcurrencyTests {
+    private func intake(_ id: String, webhookID: String? = nil) -> Intake {
+        Intake(
+            record: LeadRecord(
+                id: id,
+                channel: "api",
+                lead: Fixtures.lead("78701", id: id, email: "\(id)@example.com")
+            ),
+            webhookID: webhookID
+        )
+    }
+
+    private func assigned(_ leadID: String, to locationID: String) -> RoutingDecision {
+        RoutingDecision(
+            leadID: leadID,
+            outcome: .assigned,
+            locationID: locationID,
+            hotLead: false,
+            explanation: RoutingExplanation(point: nil, rule: .nearest)
+        )
+    }
+
+    @Test(
+        "The same webhook sent to many writers at once is stored once; the others learn its lead",
+        arguments: StoreKind.available
+    )
+    func webhookStoredOnce(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let results = try await withThrowingTaskGroup(of: IntakeResult.self) { group in
+                for index in 0..<40 {
+                    group.addTask { try await store.accept([intake("lead-\(index)", webhookID: "w-1")])[0] }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let stored = results.compactMap { if case .stored(let id) = $0 { id } else { nil } }
+            #expect(stored.count == 1)
+            #expect(results.filter { $0 == .duplicate(leadID: stored.first) }.count == 39)
+            #expect(try await store.pendingJobCount(kind: .route) == 1)
+        }
+    }
+
+    @Test("Concurrent claimers never take one job twice, and every job is taken", arguments: StoreKind.available)
+    func claimsAreExclusive(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let now = Fixtures.mondayMorning
+            let jobs = (0..<600).map { NewJob(kind: .deliver, leadID: "lead-\($0)", step: "contact", runAt: now) }
+            try await store.enqueue(jobs, at: now)
+            let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for worker in 0..<6 {
+                    group.addTask {
+                        var mine: [Int64] = []
+                        while true {
+                            let batch = try await store.claimJobs(
+                                kind: .deliver,
+                                limit: 16,
+                                owner: "w\(worker)",
+                                leaseFor: .seconds(30),
+                                now: now
+                            )
+                            if batch.isEmpty { return mine }
+                            mine += batch.map(\.id)
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(claimed.count == 600)
+            #expect(Set(claimed).count == 600)
+        }
+    }
+
+    @Test(
+        "Decision batches that touch the same locations in opposite orders all commit, and the ledger is exact",
+        arguments: StoreKind.available
+    )
+    func opposingBatchesDoNotDeadlock(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let ids = (0..<160).map { "lead-\($0)" }
+            _ = try await store.accept(ids.map { intake($0) })
+            let a = CapacitySlot(locationID: "a", day: 20_000, week: 2_857)
+            let b = CapacitySlot(locationID: "b", day: 20_000, week: 2_857)
+            let results = try await withThrowingTaskGroup(of: [SlotResult].self) { group in
+                for batch in 0..<40 {
+                    let leads = Array(ids[(batch * 4)..<(batch * 4 + 4)])
+                    let slots = batch.isMultiple(of: 2) ? [a, b, a, b] : [b, a, b, a]
+                    group.addTask {
+                        try await store.record(
+                            zip(leads, slots).map { lead, slot in
+                                DecisionRecord(
+                                    assigned(lead, to: slot.locationID),
+                                    forLead: lead,
+                                    slot: slot,
+                                    limits: SlotLimits(day: 50, week: nil)
+                                )
+                            },
+                            at: Fixtures.mondayMorning
+                        )
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(results.filter { if case .recorded = $0 { true } else { false } }.count == 100)
+            let usage = try await store.usage(in: [a, b])
+            #expect(usage["a"] == CapacityUsage(today: 50, thisWeek: 50))
+            #expect(usage["b"] == CapacityUsage(today: 50, thisWeek: 50))
+            let assignedLeads = try await store.leads(matching: LeadQuery(status: .assigned, limit: 500)).leads
+            #expect(assignedLeads.count == 100)
+        }
+    }
+
+    @Test(
+        "A routing decision whose job claim was lost writes nothing: no slot, no decision, no follow-up",
+        arguments: StoreKind.available
+    )
+    func lostClaimWritesNothing(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let now = Fixtures.mondayMorning
+            _ = try await store.accept([intake("a")])
+            let job = try #require(
+                try await store.claimJobs(kind: .route, limit: 1, owner: "slow", leaseFor: .seconds(30), now: now).first
+            )
+            // The slow worker's lease lapses; another takes the job.
+            let taken = try await store.claimJobs(
+                kind: .route,
+                limit: 1,
+                owner: "fast",
+                leaseFor: .seconds(30),
+                now: now.addingTimeInterval(31)
+            )
+            #expect(taken.map(\.id) == [job.id])
+            let slot = CapacitySlot(locationID: "atx", day: 20_000, week: 2_857)
+            let followUp = [NewJob(kind: .deliver, leadID: "a", step: "contact", runAt: now)]
+            let late = try await store.record(
+                [
+                    DecisionRecord(
+                        assigned("a", to: "atx"),
+                        forLead: "a",
+                        slot: slot,
+                        completing: JobClaim(id: job.id, owner: "slow"),
+                        followUp: followUp
+                    )
+                ],
+                at: now
+            )
+            #expect(late == [.claimLost])
+            #expect(try await store.lead(id: "a")?.status == .received)
+            #expect(try await store.usage(in: [slot])["atx"] == CapacityUsage())
+            #expect(try await store.jobs(ofLead: "a").map(\.kind) == [.route])
+            #expect(try await !store.completeJob(JobClaim(id: job.id, owner: "slow"), at: now))
+            let current = try await store.record(
+                [
+                    DecisionRecord(
+                        assigned("a", to: "atx"),
+                        forLead: "a",
+                        slot: slot,
+                        completing: JobClaim(id: job.id, owner: "fast"),
+                        followUp: followUp
+                    )
+                ],
+                at: now
+            )
+            #expect(current == [.recorded(CapacityUsage(today: 1, thisWeek: 1))])
+            #expect(try await store.jobs(ofLead: "a").map(\.status) == [.done, .queued])
+        }
+    }
+
+    @Test("Ten instances migrating one empty database at once make one schema, without an error")
+    func concurrentMigrations() async throws {
+        guard let url = StoreKind.isolatedPostgresURL() else { return }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<10 {
+                group.addTask {
+                    let store = try PostgresStore(url: url, maximumConnections: 2)
+                    try await store.whileRunning { try await store.ping() }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let store = try PostgresStore(url: url, maximumConnections: 2)
+        try await store.whileRunning { () async throws in
+            #expect(try await store.schemaVersion() == PostgresStore.latestSchemaVersion)
+            #expect(try await store.allLocations().isEmpty)
+        }
+    }
+}
+
+@Suite("PostgreSQL URLs")
+struct PostgresURLTests {
+    @Test("A URL names user, password, host, port, database, TLS mode and schema; the password never shows")
+    func parses() throws {
+        let url = try PostgresURL(parsing: "postgres://sb:s%40cret@db.internal:6543/leads?sslmode=require&schema=gyms")
+        #expect(url.username == "sb")
+        #expect(url.password == "s@cret")
+        #expect(url.host == "db.internal")
+        #expect(url.port == 6543)
+        #expect(url.database == "leads")
+        #expect(url.tls == .require)
+        #expect(url.schema == "gyms")
+        #expect(!url.description.contains("cret"))
+        let plain = try PostgresURL(parsing: "postgresql://sb@localhost/leads")
+        #expect(plain.port == 5432 && plain.tls == .prefer && plain.password == nil)
+    }
+
+    @Test(
+        "A bad URL is refused naming what is wrong",
+        arguments: [
+            ("mysql://u@h/d", "scheme"), ("postgres://h/d", "no user"), ("postgres://u@h", "no database"),
+            ("postgres://u@h/d?sslmode=always", "sslmode"), ("postgres://u@h/d?schema=Drop;", "schema"),
+            ("postgres://u@h/d?pool=3", "'pool'"), ("postgres://u@h:70000/d", "port"),
+        ]
+    )
+    func refuses(_ text: String, _ named: String) {
+        #expect {
+            try PostgresURL(parsing: text)
+        } throws: { error in
+            "\(error)".contains(named)
+        }
+    }
+}
