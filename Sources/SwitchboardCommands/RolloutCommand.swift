@@ -47,6 +47,8 @@ public struct RolloutCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Where the database lives [SWITCHBOARD_DATA_DIR] (default: .).", valueName: "dir"))
         var dataDir: String?
 
+        @OptionGroup var database: DatabaseOptions
+
         @OptionGroup var ghl: GHLOptions
 
         @Option(
@@ -65,6 +67,7 @@ public struct RolloutCommand: AsyncParsableCommand {
         func settings() async throws -> ServeSettings {
             var flags: [String: String] = [ServeSettings.Key.sandboxPort: "0"]
             flags[ServeSettings.Key.dataDir] = dataDir
+            flags[ServeSettings.Key.databaseURL] = database.databaseURL
             flags.merge(ghl.flags) { given, _ in given }
             flags[ServeSettings.Key.demoLocations] = demoLocations
             do {
@@ -97,11 +100,17 @@ public struct RolloutCommand: AsyncParsableCommand {
         ) async throws {
             let settings = try await settings()
             try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
-            let lock = try RolloutLock(directory: settings.dataDirectory)
-            defer { lock.release() }
             let display = RolloutDisplay(json: json)
-            let report = try await withRunner(options: options, progress: display.show) { runner, specs, _ in
-                try await body(runner, specs)
+            let report = try await withRunner(options: options, progress: display.show) { runner, specs, opening in
+                let report = try await opening.exclusively("rollout", dataDirectory: settings.dataDirectory) {
+                    try await body(runner, specs)
+                }
+                guard let report else {
+                    throw CommandFailure(
+                        "another rollout is running on \(opening.description); wait for it, or stop it first"
+                    )
+                }
+                return report
             }
             try RolloutCommand.write(report, to: settings.dataDirectory, json: json)
         }
@@ -110,17 +119,39 @@ public struct RolloutCommand: AsyncParsableCommand {
         func withRunner<T: Sendable>(
             options: RolloutOptions = RolloutOptions(),
             progress: @escaping @Sendable (RolloutProgress) -> Void = { _ in },
-            _ body: @Sendable (RolloutRunner, [OnboardingSpec], ServeSettings) async throws -> T
+            _ body: @Sendable (RolloutRunner, [OnboardingSpec], StoreOpening) async throws -> T
         ) async throws -> T {
             let settings = try await settings()
             let directory = try PostalDirectory.reference()
             let specs = try specs(directory: directory)
-            try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
-            let store = try SQLiteStore(
-                path: URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("switchboard.sqlite").path
-            )
             var logger = Logger(label: "switchboard.rollout")
             logger.logLevel = .critical
+            let opening = try StoreOpening(settings: settings, logger: logger)
+            return try await opening.whileOpen {
+                try await withRunner(
+                    settings: settings,
+                    opening: opening,
+                    specs: specs,
+                    directory: directory,
+                    options: options,
+                    progress: progress,
+                    logger: logger,
+                    body
+                )
+            }
+        }
+
+        private func withRunner<T: Sendable>(
+            settings: ServeSettings,
+            opening: StoreOpening,
+            specs: [OnboardingSpec],
+            directory: PostalDirectory,
+            options: RolloutOptions,
+            progress: @escaping @Sendable (RolloutProgress) -> Void,
+            logger: Logger,
+            _ body: @Sendable (RolloutRunner, [OnboardingSpec], StoreOpening) async throws -> T
+        ) async throws -> T {
+            let store = opening.store
             if let ghl = settings.ghl {
                 let client = HighLevelClient(
                     configuration: .init(
@@ -137,11 +168,11 @@ public struct RolloutCommand: AsyncParsableCommand {
                     options: options,
                     progress: progress
                 )
-                return try await body(runner, specs, settings)
+                return try await body(runner, specs, opening)
             }
             let sandbox = try await EmbeddedSandbox.start(
                 settings: settings,
-                store: store,
+                opening: opening,
                 directory: directory,
                 logger: logger
             )
@@ -165,7 +196,7 @@ public struct RolloutCommand: AsyncParsableCommand {
                     progress: progress
                 )
                 do {
-                    let result = try await body(runner, specs, settings)
+                    let result = try await body(runner, specs, opening)
                     await group.triggerGracefulShutdown()
                     try await tasks.waitForAll()
                     return result

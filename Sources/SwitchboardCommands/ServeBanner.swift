@@ -21,7 +21,9 @@ struct ServeBanner {
         if let sandbox {
             let sandboxBase = "http://\(settings.host):\(sandboxPort)"
             lines += [
-                "Switchboard is running on the embedded default: SQLite storage and an in-process GHL sandbox",
+                "Switchboard is running with "
+                    + (settings.databaseURL == nil ? "the embedded default: SQLite storage" : "PostgreSQL storage")
+                    + " and an in-process GHL sandbox",
                 "(no real GHL is contacted; give --ghl-base-url, --ghl-token and --ghl-company-id for one).",
                 "",
                 "  database:    \(databasePath)",

@@ -29,6 +29,11 @@ public struct ServeCommand: AsyncParsableCommand {
             `switchboard sandbox`) there is no in-process sandbox and no demo data; give GHL's webhook public \
             key with --ghl-webhook-public-key.
 
+            Scale out: with --database-url (DATABASE_URL) every instance shares one PostgreSQL database instead of \
+            the SQLite file: run as many `switchboard serve --database-url … --ghl-…` as you need behind a load \
+            balancer; each sees every lead, location change and job of the others. The schema is created or \
+            brought up to date at start (instances starting together migrate once).
+
             Endpoints: POST /webhooks/ghl (signed GHL webhooks), POST /v1/leads, GET /v1/leads[/ID], \
             POST /v1/leads/ID/assign, GET|POST|PUT /v1/locations, PATCH /v1/locations/ID, GET /v1/capacity, \
             POST /v1/route/preview (all /v1 need 'Authorization: Bearer TOKEN'), GET /health/live, \
@@ -44,6 +49,8 @@ public struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Where the database lives [SWITCHBOARD_DATA_DIR] (default: .).", valueName: "dir"))
     var dataDir: String?
+
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: ArgumentHelp("The port to listen on [SWITCHBOARD_PORT] (default: 8080).", valueName: "port"))
     var port: Int?
@@ -192,6 +199,7 @@ public struct ServeCommand: AsyncParsableCommand {
         var flags: [String: String] = [:]
         let K = ServeSettings.Key.self
         flags[K.dataDir] = dataDir
+        flags[K.databaseURL] = database.databaseURL
         flags[K.port] = port.map(String.init)
         flags[K.host] = host
         flags[K.apiToken] = apiToken

@@ -2,12 +2,15 @@ import Configuration
 public import Foundation
 public import LeadRouting
 public import Notifications
-import Storage
+public import Storage
 import SystemPackage
 
 /// The settings of `switchboard serve`, resolved flags > environment > config file > defaults (swift-configuration).
 public struct ServeSettings: Sendable, Equatable {
     public var dataDirectory: String
+    /// PostgreSQL (`--database-url`, `DATABASE_URL`): any number of instances share it. `nil`: SQLite in the data
+    /// directory.
+    public var databaseURL: PostgresURL?
     public var host: String
     public var port: Int
     /// The API token; `nil` means "generate one and print it".
@@ -45,6 +48,7 @@ public struct ServeSettings: Sendable, Equatable {
     /// `GHL_BASE_URL`).
     enum Key {
         static let dataDir = "switchboard.dataDir"
+        static let databaseURL = "database.url"
         static let host = "switchboard.host"
         static let port = "switchboard.port"
         static let apiToken = "switchboard.apiToken"
@@ -230,8 +234,17 @@ public struct ServeSettings: Sendable, Equatable {
         if Set(groups.map(\.name)).count != groups.count {
             throw Problem(description: "\(describe(Key.notificationGroups)): a group is named twice")
         }
+        var databaseURL: PostgresURL?
+        if let raw = text(Key.databaseURL) {
+            do {
+                databaseURL = try PostgresURL(parsing: raw)
+            } catch {
+                throw Problem(description: "\(describe(Key.databaseURL)): \(error)")
+            }
+        }
         return ServeSettings(
             dataDirectory: text(Key.dataDir) ?? ".",
+            databaseURL: databaseURL,
             host: text(Key.host) ?? "127.0.0.1",
             port: try integer(Key.port, 0...65_535, default: 8080),
             apiToken: text(Key.apiToken),
@@ -252,7 +265,8 @@ public struct ServeSettings: Sendable, Equatable {
     /// Whether a setting holds a secret (never printed): tokens and signing secrets.
     static func isSecret(_ key: String) -> Bool {
         let lowered = key.lowercased()
-        return lowered.contains("token") || lowered.contains("secret")
+        // A database URL may carry a password.
+        return lowered.contains("token") || lowered.contains("secret") || key == Key.databaseURL
     }
 
     /// How a key reads to a user: its config-file path and its environment variable.

@@ -23,7 +23,9 @@ public struct ServiceRuntime: Sendable {
     private let group: ServiceGroup
     private let logger: Logger
 
-    /// Builds everything; `onReady` gets the banner once the server listens.
+    /// Resolves the store and prepares the service group: the store first (PostgreSQL's pool runs before anything
+    /// queries it and stops last), then the service itself, built once the store is ready. `onReady` gets the
+    /// banner once the server listens.
     public static func make(
         settings: ServeSettings,
         onReady: @escaping @Sendable (String) -> Void
@@ -31,9 +33,34 @@ public struct ServiceRuntime: Sendable {
         var logger = Logger(label: "switchboard")
         logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
-        let databasePath = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("switchboard.sqlite")
-            .path
-        let store = try SQLiteStore(path: databasePath)
+        let opening = try StoreOpening(settings: settings, logger: logger)
+        let service = DeferredService { [logger] in
+            if let postgres = opening.postgres {
+                try await postgres.waitUntilReachable()
+                try await postgres.migrate()
+            }
+            return try await Self.buildService(settings: settings, opening: opening, logger: logger, onReady: onReady)
+        }
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: (opening.postgres.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                + [.init(service: service)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = settings.shutdownTimeout - .seconds(1)
+        return ServiceRuntime(group: ServiceGroup(configuration: groupConfiguration), logger: logger)
+    }
+
+    /// Builds the service on a ready store: the embedded sandbox (on the embedded default), delivery, the
+    /// application.
+    private static func buildService(
+        settings: ServeSettings,
+        opening: StoreOpening,
+        logger: Logger,
+        onReady: @escaping @Sendable (String) -> Void
+    ) async throws -> any Service {
+        let store = opening.store
+        let databasePath = opening.description
         let directory = try PostalDirectory.reference()
         let apiToken = settings.apiToken ?? Self.generatedToken()
 
@@ -53,7 +80,7 @@ public struct ServiceRuntime: Sendable {
         if settings.ghl == nil {
             let sandbox = try await EmbeddedSandbox.start(
                 settings: settings,
-                store: store,
+                opening: opening,
                 directory: directory,
                 logger: logger
             )
@@ -142,13 +169,7 @@ public struct ServiceRuntime: Sendable {
                 )
             }
         )
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: application)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        )
-        groupConfiguration.maximumGracefulShutdownDuration = settings.shutdownTimeout - .seconds(1)
-        return ServiceRuntime(group: ServiceGroup(configuration: groupConfiguration), logger: logger)
+        return application
     }
 
     /// Runs until SIGINT/SIGTERM, then shuts down within the shutdown timeout: the server stops taking requests,
