@@ -36,9 +36,10 @@ struct EmbeddedSandbox: Sendable {
         )
         // Instances starting together on one PostgreSQL database load the demo once: the others wait for the
         // lock and find the locations there.
-        let demoLoaded = try await opening.exclusivelyWaiting("demo-seed") {
-            try await loadDemo(settings: settings, store: store, server: server, directory: directory)
-        } ?? nil
+        let demoLoaded =
+            try await opening.exclusivelyWaiting("demo-seed") {
+                try await loadDemo(settings: settings, store: store, server: server, directory: directory)
+            } ?? nil
         var intake = await server.subAccountID(named: ServiceRuntime.intakeSubAccountName)
         if intake == nil {
             intake = try await server.seed(subAccounts: [(ServiceRuntime.intakeSubAccountName, nil, "America/Chicago")])
@@ -76,30 +77,30 @@ struct EmbeddedSandbox: Sendable {
         directory: PostalDirectory
     ) async throws -> Int? {
         guard try await store.allLocations().isEmpty else { return nil }
-            guard FileManager.default.fileExists(atPath: settings.demoLocations) else {
-                throw ServeSettings.Problem(
-                    description: "\(settings.demoLocations): the demo locations file does not exist "
-                        + "(run from the repository, or give --demo-locations)"
-                )
-            }
-            let file = try LocationsFile(contentsOf: settings.demoLocations, directory: directory)
-            // A start stopped part way through (a kill) may have made some of them already: reuse those.
-            var byName: [String: String] = [:]
-            for location in file.locations {
-                byName[location.name] = await server.subAccountID(named: location.name)
-            }
-            let missing = file.locations.filter { byName[$0.name] == nil }
-            let made = try await server.seed(
-                subAccounts: missing.map { ($0.name, $0.postalCode?.text, $0.timeZoneIdentifier) },
-                snapshotID: SandboxSnapshot.franchiseStandard.id
+        guard FileManager.default.fileExists(atPath: settings.demoLocations) else {
+            throw ServeSettings.Problem(
+                description: "\(settings.demoLocations): the demo locations file does not exist "
+                    + "(run from the repository, or give --demo-locations)"
             )
-            for (location, id) in zip(missing, made) { byName[location.name] = id }
-            let ids = file.locations.map { byName[$0.name] ?? "" }
-            let now = Date()
-            try await store.saveLocations(
-                zip(file.locations, ids).map { StoredLocation(location: $0, ghlLocationID: $1, updatedAt: now) }
-            )
-            return ids.count
+        }
+        let file = try LocationsFile(contentsOf: settings.demoLocations, directory: directory)
+        // A start stopped part way through (a kill) may have made some of them already: reuse those.
+        var byName: [String: String] = [:]
+        for location in file.locations {
+            byName[location.name] = await server.subAccountID(named: location.name)
+        }
+        let missing = file.locations.filter { byName[$0.name] == nil }
+        let made = try await server.seed(
+            subAccounts: missing.map { ($0.name, $0.postalCode?.text, $0.timeZoneIdentifier) },
+            snapshotID: SandboxSnapshot.franchiseStandard.id
+        )
+        for (location, id) in zip(missing, made) { byName[location.name] = id }
+        let ids = file.locations.map { byName[$0.name] ?? "" }
+        let now = Date()
+        try await store.saveLocations(
+            zip(file.locations, ids).map { StoredLocation(location: $0, ghlLocationID: $1, updatedAt: now) }
+        )
+        return ids.count
     }
 
     let portBox: PortBox
