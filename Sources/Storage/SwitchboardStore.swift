@@ -4,7 +4,16 @@ public import LeadRouting
 /// Everything Switchboard persists, behind one protocol family so that SQLite (the embedded default) and
 /// PostgreSQL implement the same contract. Every method that writes more than one row does so in one transaction.
 public typealias SwitchboardStore = LocationStore & LeadStore & CapacityStore & JobStore & DeliveryStore & RolloutStore
-    & StoreHealth
+    & InstanceStore & StoreHealth
+
+/// The service instances sharing the store: GHL limits calls per app, so the instances divide its budget.
+public protocol InstanceStore: Sendable {
+    /// Records that an instance is alive, and counts the live ones (itself included): those whose last heartbeat
+    /// is within `liveness`. Instances that stopped long ago are forgotten.
+    func heartbeat(instance id: String, liveness: Duration, at date: Date) async throws -> Int
+    /// Forgets an instance (it is stopping), so the others take its share at once.
+    func removeInstance(_ id: String) async throws
+}
 
 /// The onboarding journal: where each location's rollout stands, step by step, so a crashed apply resumes.
 public protocol RolloutStore: Sendable {

@@ -19,6 +19,8 @@ public struct SandboxCommand: AsyncParsableCommand {
             --company-id it makes them up and prints them.
 
             Admin endpoints (agency token required): GET /_sandbox/journal[?operation=ID], \
+            GET /_sandbox/journal/peaks[?windowSeconds=10] (the most calls per resource in any window, calls by \
+            status), \
             PUT /_sandbox/faults {"errorRate":0.2,"latencyMilliseconds":[0,50],"outageSeconds":30,\
             "throttleSeconds":10}, POST /_sandbox/expire-location-tokens, POST /_sandbox/locations/ID/contacts \
             {"firstName":"Ana","postalCode":"78701"} (creates a contact and sends its signed ContactCreate webhook).

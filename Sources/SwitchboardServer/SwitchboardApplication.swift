@@ -120,8 +120,11 @@ public func buildApplication(
         // A service group stops its services in reverse order, one at a time, and Hummingbird adds the HTTP server
         // last: so the server stops taking requests first, then routing (the producer), delivery, notifications,
         // and what they depend on (e.g. the embedded sandbox) last.
-        services: services + (notificationWorker.map { [$0] } ?? []) + (deliveryWorker.map { [$0] } ?? [])
-            + [LocationWatcher(store: store, router: router, logger: logger), worker],
+        services: services + (notificationWorker.map { [$0] } ?? [])
+            + (delivery.map { [RateBudgetShare(store: store, limiters: $0.client.limiters, logger: logger)] } ?? [])
+            + (deliveryWorker.map { [$0] } ?? []) + [
+                LocationWatcher(store: store, router: router, logger: logger), worker,
+            ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger
     )

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HighLevelSandbox
 import LeadRouting
 import NIOCore
 import NIOHTTP1
@@ -93,7 +94,8 @@ struct ScaleOutTests {
         _ method: HTTPMethod,
         _ url: String,
         json: String? = nil,
-        client: HTTPClient
+        client: HTTPClient,
+        timeout: Duration = .seconds(60)
     ) async throws -> (status: HTTPResponseStatus, body: [String: Any]) {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -102,7 +104,10 @@ struct ScaleOutTests {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
-        let response = try await client.execute(request, timeout: .seconds(60))
+        let response = try await client.execute(
+            request,
+            timeout: .nanoseconds(timeout.components.seconds * 1_000_000_000)
+        )
         let bytes = try await response.body.collect(upTo: 1 << 22)
         let body = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
         return (response.status, body)
@@ -146,6 +151,235 @@ struct ScaleOutTests {
             cursor = page.next
         } while cursor != nil
         return leads
+    }
+
+    /// Onboards the first `count` gyms of the acquired franchise with `rollout apply` in a process of its own,
+    /// optionally with a larger daily and weekly capacity. - Returns: their ids and postal codes.
+    private func onboard(
+        _ count: Int,
+        database: PostgresURL,
+        sandbox: Running,
+        capacity: Int? = nil
+    ) throws -> [(id: String, postalCode: String)] {
+        let examples = Self.repository.appending(path: "examples")
+        let rows = try String(contentsOf: examples.appending(path: "acquired-75.csv"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        var chosen: [(id: String, postalCode: String)] = []
+        var lines = [rows[0]]
+        for row in rows.dropFirst().prefix(count) {
+            var fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if let capacity {
+                fields[4] = "\(capacity)"
+                fields[5] = "\(capacity * 5)"
+            }
+            chosen.append((fields[0], fields[2]))
+            lines.append(fields.joined(separator: ","))
+        }
+        let file = FileManager.default.temporaryDirectory.appending(path: "sb-onboard-\(UUID().uuidString).csv")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let apply = try launch(
+            [
+                "rollout", "apply", "--wave", "all", "--locations", file.path, "--template",
+                examples.appending(path: "location-template.yml").path, "--database-url", "\(database.text)",
+                "--data-dir", FileManager.default.temporaryDirectory.appending(path: "sb-ro-\(UUID().uuidString)").path,
+                "--json",
+            ] + ghlFlags(sandbox)
+        )
+        apply.waitUntilExit()
+        #expect(apply.terminationStatus == 0, "rollout apply exited \(apply.terminationStatus)")
+        return chosen
+    }
+
+    /// Posts leads round-robin over the running instances (as a load balancer that drops a dead backend) and the
+    /// postal codes, at most 64 at a time, like a busy form backend. - Returns: the ids acknowledged (202).
+    private func post(
+        _ count: Int,
+        tag: String,
+        to instances: [Running],
+        postalCodes: [String],
+        client: HTTPClient
+    ) async throws -> [String] {
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            var acknowledged: [String] = []
+            for index in 0..<count {
+                if index >= 64, let id = try await group.next(), let id { acknowledged.append(id) }
+                let running = instances.filter(\.process.isRunning)
+                let instance = running.isEmpty ? instances[0] : running[index % running.count]
+                let postalCode = postalCodes[index % postalCodes.count]
+                group.addTask {
+                    let answer = try? await call(
+                        .POST,
+                        instance.url + "/v1/leads",
+                        json: #"{"postalCode":"\#(postalCode)","email":"\#(tag)-\#(index)@example.com"}"#,
+                        client: client,
+                        timeout: .seconds(10)
+                    )
+                    return answer?.status == .accepted ? answer?.body["id"] as? String : nil
+                }
+            }
+            for try await id in group { if let id { acknowledged.append(id) } }
+            return acknowledged
+        }
+    }
+
+    /// Waits until no routing or delivery job is waiting (or the time is up).
+    private func waitForQueues(in store: PostgresStore, within limit: Duration) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let route = try await store.pendingJobCount(kind: .route)
+            let deliver = try await store.pendingJobCount(kind: .deliver)
+            if route == 0 && deliver == 0 { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        Issue.record("jobs still waiting after \(limit)")
+    }
+
+    /// The sandbox's journal.
+    private func journal(_ sandbox: Running, client: HTTPClient) async throws -> [SandboxJournal.Entry] {
+        var request = HTTPClientRequest(url: sandbox.url + "/_sandbox/journal")
+        request.headers.add(name: "Authorization", value: "Bearer \(Self.agencyToken)")
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 1 << 28)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode([SandboxJournal.Entry].self, from: Data(bytes.readableBytesView))
+    }
+
+    @Test("GHL's limits hold for the app, not per instance: 3 instances deliver 3,000 leads into 10 sub-accounts")
+    func rateLimitsAreSharedAcrossInstances() async throws {
+        let database = try #require(StoreKind.isolatedPostgresURL())
+        let sandbox = try startSandbox()
+        defer { sandbox.stop() }
+        let client = HTTPClient.shared
+        try await waitUntilReady(sandbox, path: "/_sandbox/journal", client: client)
+        var instances: [Running] = []
+        defer { for instance in instances { instance.stop() } }
+        for _ in 0..<3 { instances.append(try startServe(database: database, sandbox: sandbox)) }
+        for instance in instances { try await waitUntilReady(instance, path: "/health/ready", client: client) }
+        let gyms = try onboard(10, database: database, sandbox: sandbox, capacity: 1_000)
+        for gym in gyms {
+            _ = try await waitUntilRouted(
+                gym.postalCode,
+                to: gym.id,
+                by: instances,
+                client: client,
+                within: .seconds(3)
+            )
+        }
+        let started = ContinuousClock.now
+        let acknowledged = try await post(
+            3_000,
+            tag: "limits",
+            to: instances,
+            postalCodes: gyms.map(\.postalCode),
+            client: client
+        )
+        #expect(acknowledged.count == 3_000)
+        let store = try PostgresStore(url: database, maximumConnections: 2)
+        try await store.whileRunning { () async throws in
+            try await waitForQueues(in: store, within: .seconds(300))
+            var delivered = 0
+            for id in acknowledged where try await store.delivery(ofLead: id)?.state == .delivered { delivered += 1 }
+            #expect(delivered == 3_000)
+        }
+        let took = ContinuousClock.now - started
+        var request = HTTPClientRequest(url: sandbox.url + "/_sandbox/journal/peaks?windowSeconds=10")
+        request.headers.add(name: "Authorization", value: "Bearer \(Self.agencyToken)")
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let report =
+            try JSONSerialization.jsonObject(
+                with: Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
+            ) as? [String: Any]
+        let peaks = report?["peaks"] as? [String: Int] ?? [:]
+        let statuses = report?["statuses"] as? [String: Int] ?? [:]
+        let locationPeaks = peaks.filter { $0.key.hasPrefix("location:") }
+        #expect(locationPeaks.count >= 10)
+        #expect(locationPeaks.values.allSatisfy { $0 <= 100 }, "peaks per 10 s: \(locationPeaks)")
+        #expect((peaks["company"] ?? 0) <= 100)
+        let total = statuses.values.reduce(0, +)
+        let throttled = statuses["429"] ?? 0
+        #expect(Double(throttled) < Double(total) * 0.01, "\(throttled) of \(total) calls answered 429")
+        print(
+            "rate limits: 3,000 leads delivered in \(took); \(total) GHL calls, \(throttled) answered 429; peaks \(locationPeaks.values.sorted())"
+        )
+    }
+
+    @Test("kill -9 of one instance under load: every acknowledged lead is stored, routed and delivered, once")
+    func killedInstanceLosesNothing() async throws {
+        let database = try #require(StoreKind.isolatedPostgresURL())
+        let sandbox = try startSandbox()
+        defer { sandbox.stop() }
+        let client = HTTPClient.shared
+        try await waitUntilReady(sandbox, path: "/_sandbox/journal", client: client)
+        var instances: [Running] = []
+        defer { for instance in instances { instance.stop() } }
+        for _ in 0..<3 { instances.append(try startServe(database: database, sandbox: sandbox)) }
+        for instance in instances { try await waitUntilReady(instance, path: "/health/ready", client: client) }
+        let gyms = try onboard(5, database: database, sandbox: sandbox, capacity: 1_000)
+        for gym in gyms {
+            _ = try await waitUntilRouted(
+                gym.postalCode,
+                to: gym.id,
+                by: instances,
+                client: client,
+                within: .seconds(3)
+            )
+        }
+        let postalCodes = gyms.map(\.postalCode)
+        // Leads flow to all three; one is killed while they do.
+        let victim = instances[2].process.processIdentifier
+        let killer = Task {
+            try await Task.sleep(for: .milliseconds(400))
+            kill(victim, SIGKILL)
+        }
+        var acknowledged = try await post(900, tag: "before", to: instances, postalCodes: postalCodes, client: client)
+        try await killer.value
+        acknowledged += try await post(
+            300,
+            tag: "after",
+            to: Array(instances.prefix(2)),
+            postalCodes: postalCodes,
+            client: client
+        )
+        #expect(acknowledged.count >= 900)
+        let posted = ContinuousClock.now
+        let store = try PostgresStore(url: database, maximumConnections: 2)
+        let contactIDs = try await store.whileRunning { () async throws -> [String] in
+            // The killed instance's claims are taken over once their leases lapse (routing 30 s, delivery 60 s).
+            try await waitForQueues(in: store, within: .seconds(180))
+            let acknowledgedLeads = try await store.leads(ids: acknowledged)
+            #expect(acknowledgedLeads.count == acknowledged.count)
+            // Every stored lead — acknowledged, or stored by the killed instance just before it could answer — is
+            // routed and delivered.
+            let stored = try await allLeads(in: store)
+            #expect(stored.allSatisfy { $0.decision?.outcome == .assigned })
+            var contactIDs: [String] = []
+            for lead in stored {
+                let delivery = try await store.delivery(ofLead: lead.id)
+                #expect(delivery?.state == .delivered, "lead \(lead.id): \(String(describing: delivery))")
+                if let contact = delivery?.contactID { contactIDs.append(contact) }
+            }
+            return contactIDs
+        }
+        let settled = ContinuousClock.now
+        #expect(Set(contactIDs).count == contactIDs.count, "a contact was delivered for two leads")
+        // One contact per lead in GHL: the contacts the sandbox made are exactly the delivered ones.
+        var made: Set<String> = []
+        for entry in try await journal(sandbox, client: client)
+        where entry.operation == "upsert-contact" && (200..<300).contains(entry.status) {
+            if let body = entry.responseBody,
+                let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+                let contact = json["contact"] as? [String: Any], let id = contact["id"] as? String
+            {
+                made.insert(id)
+            }
+        }
+        #expect(made.count == contactIDs.count)
+        #expect(made.subtracting(contactIDs).isEmpty)
+        print(
+            "kill -9: \(acknowledged.count) acknowledged, \(contactIDs.count) stored and delivered, \(made.count) "
+                + "contacts; queues empty \(settled - posted) after the last post"
+        )
     }
 
     @Test(
@@ -228,24 +462,7 @@ struct ScaleOutTests {
         }
 
         // Two of the acquired gyms (San Antonio), onboarded by a separate process into the same database.
-        let examples = Self.repository.appending(path: "examples")
-        let acquired = try String(contentsOf: examples.appending(path: "acquired-75.csv"), encoding: .utf8)
-        let file = FileManager.default.temporaryDirectory.appending(path: "sb-two-\(UUID().uuidString).csv")
-        try acquired.split(separator: "\n").prefix(3).joined(separator: "\n").write(
-            to: file,
-            atomically: true,
-            encoding: .utf8
-        )
-        let apply = try launch(
-            [
-                "rollout", "apply", "--wave", "all", "--locations", file.path, "--template",
-                examples.appending(path: "location-template.yml").path, "--database-url", "\(database.text)",
-                "--data-dir", FileManager.default.temporaryDirectory.appending(path: "sb-ro-\(UUID().uuidString)").path,
-                "--json",
-            ] + ghlFlags(sandbox)
-        )
-        apply.waitUntilExit()
-        #expect(apply.terminationStatus == 0)
+        _ = try onboard(2, database: database, sandbox: sandbox)
         let took = try await waitUntilRouted(
             "78215",
             to: "sa-pearl",

@@ -29,7 +29,10 @@ struct RateLimitMiddleware: ClientMiddleware {
         // A call still waiting for its turn when the service shuts down is not sent: its caller gives the work
         // back rather than hold the shutdown for minutes behind a busy location's budget.
         do {
-            try await cancelWhenGracefulShutdown { try await limiter.acquire() }
+            try await cancelWhenGracefulShutdown {
+                try await limiters.waitUntilOpen()
+                try await limiter.acquire()
+            }
         } catch is CancellationError where Task.isShuttingDownGracefully && !Task.isCancelled {
             throw HighLevelError(
                 code: .notSent,
@@ -64,6 +67,10 @@ public actor RateLimiters {
     private let dailyBackoff: TimeInterval = 600
     private let max: Int
     private let interval: Duration
+    /// The part of GHL's budget this process may use (see ``setShare(_:)``).
+    public private(set) var share: Double = 1
+    /// No call goes out before this (a process joining others waits until they know of it).
+    private var closedUntil: ContinuousClock.Instant?
 
     /// - Parameters:
     ///   - max: Calls per interval per resource until GHL's headers say otherwise (GHL: 100).
@@ -80,9 +87,26 @@ public actor RateLimiters {
     public func limiter(for key: String) -> RateLimiter<ContinuousClock> {
         calls += 1
         if let existing = limiters[key] { return existing }
-        let limiter = RateLimiter(max: max, interval: interval, clock: ContinuousClock())
+        let limiter = RateLimiter(max: max, interval: interval, share: share, clock: ContinuousClock())
         limiters[key] = limiter
         return limiter
+    }
+
+    /// Sets the part of GHL's per-resource budget this process may use, for every resource: GHL counts calls per
+    /// app, so N processes of one app share each location's and the company's 100 calls per 10 s.
+    public func setShare(_ share: Double) async {
+        self.share = share
+        for limiter in limiters.values { await limiter.setShare(share) }
+    }
+
+    /// Holds every call back until `instant` (a process that just joined others, until they have made room).
+    public func close(until instant: ContinuousClock.Instant) {
+        closedUntil = instant
+    }
+
+    /// Waits while the limiters are closed (see ``close(until:)``).
+    func waitUntilOpen() async throws {
+        if let closedUntil, closedUntil > .now { try await Task.sleep(until: closedUntil) }
     }
 
     /// Until when calls to a resource fail fast because its daily budget is used up, if they do.

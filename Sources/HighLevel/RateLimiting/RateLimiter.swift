@@ -8,8 +8,12 @@
 /// ``record(status:headers:)``: the `X-RateLimit-*` headers adjust the budget, and a 429 (which GHL sends without
 /// `Retry-After`) holds every caller back for a jittered, growing pause.
 public actor RateLimiter<C: Clock> where C.Duration == Duration {
-    /// The budget: at most `max` calls in any `interval`.
+    /// GHL's budget: at most `max` calls in any `interval` (for this app, however many processes share it).
     public private(set) var max: Int
+    /// The part of GHL's budget this process may use (1 when it is the only one; 1/N with N instances).
+    public private(set) var share: Double = 1
+    /// This process's budget per interval: its share of GHL's, at least one call.
+    public var budget: Int { Swift.max(1, Int((Double(max) * share).rounded(.down))) }
     public private(set) var interval: Duration
     /// Calls answered 429 so far.
     public private(set) var throttledCount = 0
@@ -31,12 +35,14 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
     public init(
         max: Int = 100,
         interval: Duration = .seconds(10),
+        share: Double = 1,
         clock: C,
         random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
     ) {
         precondition(max > 0 && interval > .zero, "a rate limit needs a positive budget")
         self.max = max
         self.interval = interval
+        self.share = Swift.min(1, Swift.max(0.001, share))
         self.clock = clock
         self.random = random
     }
@@ -63,7 +69,7 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
         while true {
             let windowStart = clock.now.advanced(by: .zero - interval)
             answered.removeAll { $0 <= windowStart }
-            guard inFlight + answered.count >= max else { return }
+            guard inFlight + answered.count >= budget else { return }
             // The oldest answer leaving the window frees a place; with none yet, look again shortly.
             let next = answered.first.map { $0.advanced(by: interval) } ?? clock.now.advanced(by: interval / 50)
             try await clock.sleep(until: next, tolerance: nil)
@@ -74,9 +80,10 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
     private func reserveSlot() -> C.Instant {
         var slot = clock.now
         if let pausedUntil, pausedUntil > slot { slot = pausedUntil }
-        if reservations.count >= max {
+        let budget = budget
+        if reservations.count >= budget {
             // A margin of 5 % of the window absorbs the jitter between when we send and when GHL counts the call.
-            let windowStart = reservations[reservations.count - max].advanced(by: interval + interval / 20)
+            let windowStart = reservations[reservations.count - budget].advanced(by: interval + interval / 20)
             if windowStart > slot { slot = windowStart }
         }
         reservations.append(slot)
@@ -121,6 +128,11 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
         let start = clock.now.advanced(by: .zero - interval)
         sent.removeAll { $0 <= start }
         return sent.count
+    }
+
+    /// Sets the part of GHL's budget this process may use (0 < share ≤ 1).
+    public func setShare(_ share: Double) {
+        self.share = Swift.min(1, Swift.max(0.001, share))
     }
 
     private func pause(for duration: Duration) {

@@ -50,6 +50,28 @@ struct SandboxAdminController: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(entries)))
             )
         }
+        // The most calls each resource took within any window (exact times; the journal's dates are whole
+        // seconds), and the calls by status: "no location went over its budget" in one request.
+        group.get("journal/peaks") { request, _ -> Response in
+            try authorize(request)
+            let window = request.uri.queryParameters.get("windowSeconds").flatMap(Double.init) ?? 10
+            let entries = await journal.entries()
+            var peaks: [String: Int] = [:]
+            for resource in Set(entries.compactMap(\.resource)) {
+                peaks[resource] = await journal.peakCalls(resource: resource, within: window)
+            }
+            var statuses: [String: Int] = [:]
+            for entry in entries { statuses[String(entry.status), default: 0] += 1 }
+            let body = try JSONSerialization.data(
+                withJSONObject: ["windowSeconds": window, "peaks": peaks, "statuses": statuses],
+                options: [.sortedKeys]
+            )
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body))
+            )
+        }
         group.put("faults") { request, context -> HTTPResponse.Status in
             try authorize(request)
             let plan = try await request.decode(as: FaultRequest.self, context: context)

@@ -184,6 +184,14 @@ extension PostgresStore {
                     location_id TEXT PRIMARY KEY, record TEXT NOT NULL, updated_at DOUBLE PRECISION NOT NULL)
                 """,
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "instances",
+            statements: [
+                // The service instances sharing this database, by heartbeat (GHL's budget is divided among them).
+                "CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at DOUBLE PRECISION NOT NULL)"
+            ]
+        ),
     ]
 }

@@ -159,6 +159,12 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v8: instances") { db in
+            // The service instances sharing this database, by heartbeat (GHL's budget is divided among them).
+            try db.execute(
+                sql: "CREATE TABLE instances (id TEXT PRIMARY KEY NOT NULL, heartbeat_at DOUBLE PRECISION NOT NULL)"
+            )
+        }
         return migrator
     }
 }
