@@ -22,6 +22,7 @@ struct EmbeddedSandbox: Sendable {
         settings: ServeSettings,
         opening: StoreOpening,
         directory: PostalDirectory,
+        advertise: Bool = false,
         logger: Logger
     ) async throws -> EmbeddedSandbox {
         let store = opening.store
@@ -48,10 +49,25 @@ struct EmbeddedSandbox: Sendable {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var sandboxLogger = logger
         sandboxLogger.logLevel = max(logger.logLevel, .notice)
-        let application = try server.makeApplication(logger: sandboxLogger) { port in
+        let handoff = SandboxHandoff(
+            url: "",
+            companyId: server.configuration.companyID,
+            agencyToken: server.configuration.agencyToken,
+            pid: ProcessInfo.processInfo.processIdentifier
+        )
+        let sandboxApplication = try server.makeApplication(logger: sandboxLogger) { port in
+            if advertise {
+                var bound = handoff
+                bound.url = "http://\(settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host):\(port)"
+                bound.write(to: settings.dataDirectory)
+            }
             continuation.yield(port)
             continuation.finish()
         }
+        let application: any Service =
+            advertise
+            ? AdvertisedSandbox(application: sandboxApplication, dataDirectory: settings.dataDirectory)
+            : sandboxApplication
         // The sandbox binds when the service group runs it; its port is only needed for the banner, which is
         // printed after Switchboard itself is up.
         let portBox = PortBox()

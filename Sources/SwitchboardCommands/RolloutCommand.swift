@@ -152,6 +152,18 @@ public struct RolloutCommand: AsyncParsableCommand {
             _ body: @Sendable (RolloutRunner, [OnboardingSpec], StoreOpening) async throws -> T
         ) async throws -> T {
             let store = opening.store
+            var settings = settings
+            if settings.ghl == nil, let running = await SandboxHandoff.running(in: settings.dataDirectory),
+                let url = URL(string: running.url)
+            {
+                // A `serve` on this data directory runs the embedded sandbox: work on that one, the sub-accounts
+                // it delivers into, not on a second copy of its file.
+                settings.ghl = ServeSettings.GHLConnection(
+                    baseURL: url,
+                    token: running.agencyToken,
+                    companyID: running.companyId
+                )
+            }
             if let ghl = settings.ghl {
                 let client = HighLevelClient(
                     configuration: .init(

@@ -82,6 +82,7 @@ public struct ServiceRuntime: Sendable {
                 settings: settings,
                 opening: opening,
                 directory: directory,
+                advertise: true,
                 logger: logger
             )
             configuration.webhookVerification.ed25519PublicKey = sandbox.server.webhooks.signingKey.publicKey

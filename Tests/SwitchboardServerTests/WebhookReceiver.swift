@@ -38,7 +38,7 @@ final class WebhookReceiver: Sendable {
     }
 
     /// Waits until `condition` holds (or fails the wait after `timeout`).
-    func wait(timeout: Duration = .seconds(15), until condition: ([Received]) -> Bool) async throws -> [Received] {
+    func wait(timeout: Duration = .seconds(60), until condition: ([Received]) -> Bool) async throws -> [Received] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let now = received

@@ -15,7 +15,13 @@ extension PostgresStore {
         do {
             return try await client.withConnection { connection -> T? in
                 if wait {
+                    // The wait lasts as long as the holder's work: the connection's usual timeouts are lifted for
+                    // it and restored after.
+                    try await connection.query("SET lock_timeout = 0", logger: logger)
+                    try await connection.query("SET statement_timeout = 0", logger: logger)
                     try await connection.query("SELECT pg_advisory_lock(hashtext(\(key)))", logger: logger)
+                    try await connection.query("RESET lock_timeout", logger: logger)
+                    try await connection.query("RESET statement_timeout", logger: logger)
                 } else {
                     let rows = try await connection.query(
                         "SELECT pg_try_advisory_lock(hashtext(\(key))) AS taken",
