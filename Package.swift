@@ -229,6 +229,8 @@ let package = Package(
             name: "StorageTests",
             dependencies: [
                 "Storage", "LeadRouting", "SwitchboardTesting", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

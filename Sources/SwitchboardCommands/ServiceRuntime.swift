@@ -75,6 +75,14 @@ public struct ServiceRuntime: Sendable {
         let descriptors = DescriptorLimit.raise()
         configuration.maximumConnections = min(configuration.maximumConnections, max(64, descriptors - 256))
         var services: [any Service] = []
+        let locationHints = WorkSignal()
+        if let postgres = opening.postgres {
+            services.append(
+                PostgresListener(store: postgres, channel: "switchboard_locations", logger: logger) {
+                    locationHints.signal()
+                }
+            )
+        }
         var embedded: EmbeddedSandbox?
         var deliveryClient: HighLevelClient?
         if settings.ghl == nil {
@@ -151,6 +159,7 @@ public struct ServiceRuntime: Sendable {
             notifications: NotificationSettings(groups: settings.notificationGroups),
             services: services,
             readiness: readiness,
+            locationHints: locationHints,
             logger: logger,
             onServerRunning: { port in
                 sandbox?.server.webhooks.setURLs([URL(string: "http://\(settings.host):\(port)/webhooks/ghl")!])

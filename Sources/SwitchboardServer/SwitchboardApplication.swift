@@ -19,6 +19,8 @@ public import Storage
 ///   - services: Further long-lived parts to run with the server (e.g. an in-process GHL sandbox); they start
 ///     before the workers and stop after them.
 ///   - readiness: What `/health/ready` waits for besides the database and the routing worker.
+///   - locationHints: Signalled when the locations may have changed elsewhere (e.g. by PostgreSQL's `NOTIFY`), so
+///     routing reloads them without waiting for its next poll.
 ///   - metrics: The metrics registry `/metrics` renders.
 ///   - now: The clock (injected in tests).
 ///   - onServerRunning: Called with the bound port once the server listens.
@@ -30,6 +32,7 @@ public func buildApplication(
     notifications: NotificationSettings = NotificationSettings(),
     services: [any Service] = [],
     readiness: [ReadinessCheck] = [],
+    locationHints: WorkSignal = WorkSignal(),
     metrics: ServiceMetrics = ServiceMetrics(),
     logger: Logger = Logger(label: "switchboard"),
     now: @escaping @Sendable () -> Date = { Date() },

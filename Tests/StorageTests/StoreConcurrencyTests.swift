@@ -1,8 +1,12 @@
 import Foundation
 import LeadRouting
-import Storage
+import Logging
+import PostgresNIO
 import SwitchboardTesting
+import Synchronization
 import Testing
+
+@testable import Storage
 
 /// What must hold when many writers share the store: on SQLite, concurrent tasks of one process; on PostgreSQL,
 /// concurrent transactions on separate connections, as separate instances would run them.
@@ -189,6 +193,67 @@ struct StoreConcurrencyTests {
         try await store.whileRunning { () async throws in
             #expect(try await store.schemaVersion() == PostgresStore.latestSchemaVersion)
             #expect(try await store.allLocations().isEmpty)
+        }
+    }
+}
+
+@Suite("PostgreSQL change hints", .enabled(if: StoreKind.postgresURL != nil))
+struct PostgresListenerTests {
+    /// Counts hints.
+    final class Hints: Sendable {
+        let count = Mutex(0)
+        func add() { count.withLock { $0 += 1 } }
+        var value: Int { count.withLock { $0 } }
+
+        func wait(above: Int, within limit: Duration = .seconds(10)) async throws -> Bool {
+            let deadline = ContinuousClock.now + limit
+            while ContinuousClock.now < deadline {
+                if value > above { return true }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
+    }
+
+    @Test("A location change notifies the listener; after its connection is killed it listens again and says so")
+    func listenerSurvivesATerminatedConnection() async throws {
+        let url = try #require(StoreKind.isolatedPostgresURL())
+        let store = try PostgresStore(url: url, maximumConnections: 4)
+        try await store.whileRunning { () async throws in
+            let hints = Hints()
+            let listener = PostgresListener(
+                store: store,
+                channel: "switchboard_locations",
+                heartbeat: .milliseconds(500),
+                logger: Logger(label: "test")
+            ) { hints.add() }
+            let listening = Task { try await listener.run() }
+            defer { listening.cancel() }
+            // Listening starts asynchronously: keep changing until a hint arrives.
+            var heard = false
+            for attempt in 0..<50 where !heard {
+                try await store.saveLocation(
+                    StoredLocation(location: Fixtures.location("atx-\(attempt)", zip: "78701"), updatedAt: Date())
+                )
+                heard = try await hints.wait(above: 0, within: .milliseconds(200))
+            }
+            #expect(heard)
+            let before = hints.value
+            let killed = try await store.rows(
+                "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = \(listener.sessionName)"
+            )
+            #expect(killed.count == 1)
+            // Listening again, it announces a possible change at once, and hears the next one.
+            #expect(try await hints.wait(above: before))
+            let reconnected = hints.value
+            var heardAgain = false
+            for attempt in 0..<50 where !heardAgain {
+                try await store.saveLocation(
+                    StoredLocation(location: Fixtures.location("dal-\(attempt)", zip: "75201"), updatedAt: Date())
+                )
+                heardAgain = try await hints.wait(above: reconnected, within: .milliseconds(200))
+            }
+            #expect(heardAgain)
         }
     }
 }
