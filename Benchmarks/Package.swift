@@ -51,5 +51,12 @@ let package = Package(
             ],
             path: "Benchmarks/OnboardingLoad"
         ),
+        // Claim throughput on PostgreSQL, 1 instance against 3, no job claimed twice.
+        // `swift run -c release --package-path Benchmarks ClaimLoad postgres://…`
+        .executableTarget(
+            name: "ClaimLoad",
+            dependencies: [.product(name: "Storage", package: "Switchboard")],
+            path: "Benchmarks/ClaimLoad"
+        ),
     ]
 )

@@ -472,6 +472,7 @@ struct ScaleOutTests {
         )
         // The watcher polls every 0.5 s; the margin is for a machine busy with other tests.
         #expect(took < .seconds(3), "seen by all 3 instances after \(took)")
+        print("rollout apply → every instance routes to the new gym after \(took)")
         for (index, instance) in instances.enumerated() {
             let lead = try await call(
                 .POST,

@@ -1,85 +1,168 @@
 public import Foundation
 public import LeadRouting
 import PostgresNIO
-import Synchronization
 
 extension PostgresStore: LeadStore {
     public func accept(_ intakes: [Intake]) async throws -> [IntakeResult] {
-        guard !intakes.isEmpty else { return [] }
-        let waiting = intakesInFlight.add(intakes.count, ordering: .relaxed).newValue
-        defer { intakesInFlight.subtract(intakes.count, ordering: .relaxed) }
-        guard waiting <= maximumWaitingIntakes else {
-            throw StoreError.unavailable("\(waiting) leads are waiting for the database")
-        }
-        return try await transaction { db in
-            var results: [IntakeResult] = []
-            results.reserveCapacity(intakes.count)
-            for intake in intakes { results.append(try await Self.accept(intake, in: db)) }
-            return results
+        try await intakeBatcher.submit(intakes)
+    }
+
+    /// Stores a batch of leads with their routing jobs in one transaction: a handful of statements per batch,
+    /// whatever its size. The de-duplication keys are inserted first with `ON CONFLICT DO NOTHING` (of two
+    /// instances given the same webhook at once, one stores it and the other waits for that commit and finds it —
+    /// never check-then-insert, which lets both pass the check); within the batch the first of two equal keys wins.
+    func acceptBatch(_ intakes: [Intake]) async throws -> [IntakeResult] {
+        try await transaction { db in
+            var results = [IntakeResult?](repeating: nil, count: intakes.count)
+            try await Self.claimWebhookIDs(of: intakes, results: &results, in: db)
+            try await Self.claimIdempotencyKeys(of: intakes, results: &results, in: db)
+            let stored = intakes.indices.filter { results[$0] == nil }.map { intakes[$0].record }
+            try await Self.insert(stored, in: db)
+            for index in intakes.indices where results[index] == nil {
+                results[index] = .stored(leadID: intakes[index].record.id)
+            }
+            return results.map { $0! }
         }
     }
 
-    /// Stores one lead with its routing job. The de-duplication keys are inserted first with `ON CONFLICT DO
-    /// NOTHING`: of two instances given the same webhook at once, one stores it and the other waits for that
-    /// commit and finds it — never check-then-insert, which lets both pass the check.
-    private static func accept(_ intake: Intake, in db: Transaction) async throws -> IntakeResult {
-        let record = intake.record
-        let now = record.lead.arrivedAt.timeIntervalSince1970
-        if let webhookID = intake.webhookID {
-            let inserted = try await db.rows(
-                """
-                INSERT INTO seen_webhooks (webhook_id, lead_id, received_at) VALUES (\(webhookID), \(record.id), \(now))
-                ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id
-                """
-            )
-            if inserted.isEmpty {
-                let seen = try await db.rows("SELECT lead_id FROM seen_webhooks WHERE webhook_id = \(webhookID)")
-                return .duplicate(leadID: try seen.first?["lead_id"].decode(String?.self))
+    /// Inserts the batch's webhook ids; an intake whose id was seen before (or earlier in the batch) gets its
+    /// `duplicate` result.
+    private static func claimWebhookIDs(
+        of intakes: [Intake],
+        results: inout [IntakeResult?],
+        in db: Transaction
+    ) async throws {
+        let indices = intakes.indices.filter { intakes[$0].webhookID != nil }
+        guard !indices.isEmpty else { return }
+        let ids = indices.map { intakes[$0].webhookID! }
+        var winners: [String: String] = [:]
+        for row in try await db.rows(
+            """
+            INSERT INTO seen_webhooks (webhook_id, lead_id, received_at)
+            SELECT * FROM unnest(\(ids), \(indices.map { intakes[$0].record.id }),
+                \(indices.map { intakes[$0].record.lead.arrivedAt.timeIntervalSince1970 }))
+            ON CONFLICT (webhook_id) DO NOTHING
+            RETURNING webhook_id, lead_id
+            """
+        ) {
+            winners[try row["webhook_id"].decode(String.self)] = try row["lead_id"].decode(String?.self)
+        }
+        let earlier = Set(ids).subtracting(winners.keys)
+        var seen: [String: String?] = [:]
+        if !earlier.isEmpty {
+            for row in try await db.rows(
+                "SELECT webhook_id, lead_id FROM seen_webhooks WHERE webhook_id = ANY(\(Array(earlier)))"
+            ) {
+                seen[try row["webhook_id"].decode(String.self)] = try row["lead_id"].decode(String?.self)
             }
         }
-        if let idempotency = intake.idempotency {
-            let inserted = try await db.rows(
+        for (index, id) in zip(indices, ids) {
+            if let winner = winners[id] {
+                if winner != intakes[index].record.id { results[index] = .duplicate(leadID: winner) }
+            } else {
+                results[index] = .duplicate(leadID: seen[id] ?? nil)
+            }
+        }
+    }
+
+    /// Inserts the batch's idempotency keys (of intakes not already answered); a key used before answers
+    /// `duplicate` when the request was the same, `keyReused` when it was not.
+    private static func claimIdempotencyKeys(
+        of intakes: [Intake],
+        results: inout [IntakeResult?],
+        in db: Transaction
+    ) async throws {
+        let indices = intakes.indices.filter { results[$0] == nil && intakes[$0].idempotency != nil }
+        guard !indices.isEmpty else { return }
+        let keys = indices.map { intakes[$0].idempotency! }
+        var winners: [String: String] = [:]
+        for row in try await db.rows(
+            """
+            INSERT INTO idempotency_keys (key, request_digest, lead_id, created_at)
+            SELECT * FROM unnest(\(keys.map(\.key)), \(keys.map(\.requestDigest)),
+                \(indices.map { intakes[$0].record.id }),
+                \(indices.map { intakes[$0].record.lead.arrivedAt.timeIntervalSince1970 }))
+            ON CONFLICT (key) DO NOTHING
+            RETURNING key, lead_id
+            """
+        ) {
+            winners[try row["key"].decode(String.self)] = try row["lead_id"].decode(String?.self)
+        }
+        var seen: [String: (digest: String, leadID: String?)] = [:]
+        let earlier = Set(keys.map(\.key)).subtracting(winners.keys)
+        let inBatch = Set(keys.map(\.key)).intersection(winners.keys)
+        if !earlier.isEmpty || !inBatch.isEmpty {
+            for row in try await db.rows(
                 """
-                INSERT INTO idempotency_keys (key, request_digest, lead_id, created_at)
-                VALUES (\(idempotency.key), \(idempotency.requestDigest), \(record.id), \(now))
-                ON CONFLICT (key) DO NOTHING RETURNING key
+                SELECT key, request_digest, lead_id FROM idempotency_keys
+                WHERE key = ANY(\(Array(earlier.union(inBatch))))
                 """
-            )
-            if inserted.isEmpty {
-                let seen = try await db.rows(
-                    "SELECT request_digest, lead_id FROM idempotency_keys WHERE key = \(idempotency.key)"
+            ) {
+                seen[try row["key"].decode(String.self)] = (
+                    try row["request_digest"].decode(String.self), try row["lead_id"].decode(String?.self)
                 )
-                let leadID = try seen.first?["lead_id"].decode(String?.self)
-                let digest = try seen.first?["request_digest"].decode(String.self)
-                return digest == idempotency.requestDigest ? .duplicate(leadID: leadID) : .keyReused(leadID: leadID)
             }
         }
-        let lead = record.lead
-        let status = (record.intakeProblem == nil ? LeadRecord.Status.received : .review).rawValue
-        // A lead that could not be taken as sent waits for a person in the review queue; it is not routed.
-        let routeJob =
-            record.intakeProblem == nil
-            ? """
-            , job AS (INSERT INTO jobs (kind, lead_id, status, attempts, run_at, created_at, updated_at)
-                SELECT 'route', id, 'queued', 0, received_at, received_at, received_at FROM lead)
-            """ : ""
+        for (index, key) in zip(indices, keys) {
+            if winners[key.key] == intakes[index].record.id { continue }
+            let earlier = seen[key.key]
+            results[index] =
+                earlier?.digest == key.requestDigest
+                ? .duplicate(leadID: earlier?.leadID ?? nil) : .keyReused(leadID: earlier?.leadID ?? nil)
+        }
+    }
+
+    /// Inserts leads (one multi-row insert: their nullable columns cannot travel as arrays) and the routing jobs of
+    /// those taken as sent; a lead that could not be waits for a person in the review queue and is not routed.
+    private static func insert(_ records: [LeadRecord], in db: Transaction) async throws {
+        guard !records.isEmpty else { return }
+        var binds = PostgresBindings(capacity: records.count * 20)
+        var rows: [String] = []
+        for record in records {
+            let lead = record.lead
+            let first = binds.count + 1
+            binds.append(record.id)
+            binds.append(record.channel)
+            binds.append(lead.arrivedAt.timeIntervalSince1970)
+            binds.append(record.firstName)
+            binds.append(record.lastName)
+            binds.append(lead.email)
+            binds.append(lead.phone)
+            binds.append(lead.email.flatMap(ContactKey.init(email:))?.storedText)
+            binds.append(lead.phone.flatMap(ContactKey.init(phone:))?.storedText)
+            binds.append(lead.postalCode)
+            binds.append(lead.coordinate?.latitude)
+            binds.append(lead.coordinate?.longitude)
+            binds.append(lead.score)
+            binds.append(lead.source)
+            binds.append(record.origin?.contactID)
+            binds.append(record.origin?.locationID)
+            binds.append((record.intakeProblem == nil ? LeadRecord.Status.received : .review).rawValue)
+            binds.append(record.intakeProblem?.field)
+            binds.append(record.intakeProblem?.detail)
+            binds.append(record.intakeProblem?.rawBody)
+            rows.append("(" + (first..<first + 20).map { "$\($0)" }.joined(separator: ", ") + ")")
+        }
+        try await db.rows(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO leads (id, channel, received_at, first_name, last_name, email, phone, email_key,
+                        phone_key, postal_code, latitude, longitude, score, source, ghl_contact_id,
+                        ghl_origin_location_id, status, intake_field, intake_problem, raw_body)
+                    VALUES \(rows.joined(separator: ", "))
+                    """,
+                binds: binds
+            )
+        )
+        let routable = records.filter { $0.intakeProblem == nil }
+        guard !routable.isEmpty else { return }
         try await db.rows(
             """
-            WITH lead AS (
-                INSERT INTO leads (id, channel, received_at, first_name, last_name, email, phone, email_key,
-                    phone_key, postal_code, latitude, longitude, score, source, ghl_contact_id,
-                    ghl_origin_location_id, status, intake_field, intake_problem, raw_body)
-                VALUES (\(record.id), \(record.channel), \(now), \(record.firstName), \(record.lastName),
-                    \(lead.email), \(lead.phone), \(lead.email.flatMap(ContactKey.init(email:))?.storedText),
-                    \(lead.phone.flatMap(ContactKey.init(phone:))?.storedText), \(lead.postalCode),
-                    \(lead.coordinate?.latitude), \(lead.coordinate?.longitude), \(lead.score), \(lead.source),
-                    \(record.origin?.contactID), \(record.origin?.locationID), \(status),
-                    \(record.intakeProblem?.field), \(record.intakeProblem?.detail), \(record.intakeProblem?.rawBody))
-                RETURNING id, received_at)\(unescaped: routeJob)
-            SELECT 1
+            INSERT INTO jobs (kind, lead_id, status, attempts, run_at, created_at, updated_at)
+            SELECT 'route', id, 'queued', 0, at, at, at
+            FROM unnest(\(routable.map(\.id)), \(routable.map { $0.lead.arrivedAt.timeIntervalSince1970 })) AS new (id, at)
             """
         )
-        return .stored(leadID: record.id)
     }
 
     public func lead(id: String) async throws -> LeadRecord? {

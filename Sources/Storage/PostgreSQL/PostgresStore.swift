@@ -18,10 +18,9 @@ public final class PostgresStore: Service, Sendable {
     public let url: PostgresURL
     /// Whose clock leases are measured by.
     let leaseClock: LeaseClock
-    /// Intake calls in progress in this process: beyond ``maximumWaitingIntakes`` the database is not keeping up and
-    /// intake answers "try again later" instead of queueing without bound.
-    let intakesInFlight = Atomic<Int>(0)
-    let maximumWaitingIntakes: Int
+    /// Intake's transactions: concurrent leads are committed together; beyond the waiting limit the database is
+    /// not keeping up and intake answers "try again later" instead of queueing without bound.
+    let intakeBatcher: PostgresIntakeBatcher
 
     /// Whose clock decides when a lease has lapsed.
     public enum LeaseClock: Sendable {
@@ -71,7 +70,13 @@ public final class PostgresStore: Service, Sendable {
         self.url = url
         self.logger = logger
         self.leaseClock = leaseClock
-        self.maximumWaitingIntakes = maximumWaitingIntakes
+        // The batcher's work needs the store; the store owns the batcher: a box breaks the cycle at init.
+        let box = StoreBox()
+        self.intakeBatcher = PostgresIntakeBatcher(maximumWaiting: maximumWaitingIntakes) { intakes in
+            guard let store = box.store else { throw StoreError.unavailable("the store is closed") }
+            return try await store.acceptBatch(intakes)
+        }
+        box.store = self
     }
 
     /// Runs the connection pool until graceful shutdown or cancellation.
@@ -230,6 +235,12 @@ extension PostgresStore: StoreHealth {
     public func ping() async throws {
         try await rows("SELECT 1")
     }
+}
+
+/// Holds the store for its intake batcher's work, weakly (the store owns the batcher). Set once, in the store's
+/// initializer, before any intake can run; only read afterwards.
+private final class StoreBox: @unchecked Sendable {
+    weak var store: PostgresStore?
 }
 
 /// Runs `body`, failing with ``StoreError/unavailable(_:)`` when it takes longer than `timeout` (it is cancelled).
