@@ -17,7 +17,9 @@ struct ClaimLoad {
             exit(2)
         }
         let jobs = arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000
-        print("# claim throughput, \(jobs) jobs per run, batches of 32, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print(
+            "# claim throughput, \(jobs) jobs per run, batches of 32, \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        )
         let one = try await run(url: try PostgresURL(parsing: text), instances: 1, jobs: jobs)
         let three = try await run(url: try PostgresURL(parsing: text), instances: 3, jobs: jobs)
         print(String(format: "ratio 3 instances / 1 instance = %.2f", three / one))
@@ -82,7 +84,8 @@ struct ClaimLoad {
         let distinct = Set(claimed).count
         print(
             String(
-                format: "%d instance%@: %d claimed and finished in %.2f s = %.0f jobs/s; %d distinct, claimed twice: %d",
+                format:
+                    "%d instance%@: %d claimed and finished in %.2f s = %.0f jobs/s; %d distinct, claimed twice: %d",
                 instances,
                 instances == 1 ? "" : "s",
                 claimed.count,
