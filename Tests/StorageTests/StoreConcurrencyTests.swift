@@ -258,6 +258,28 @@ struct PostgresListenerTests {
     }
 }
 
+@Suite("PostgreSQL back-pressure")
+struct PostgresBackPressureTests {
+    @Test("With the database unreachable, intake fails as unavailable (answered 429) within the connection wait")
+    func unreachableDatabaseIsUnavailable() async throws {
+        // Nothing listens on port 1.
+        let store = try PostgresStore(
+            url: PostgresURL(host: "127.0.0.1", port: 1, username: "nobody", database: "none", tls: .disable),
+            connectionWait: .seconds(1)
+        )
+        let pool = Task { try await store.run() }
+        defer { pool.cancel() }
+        let started = ContinuousClock.now
+        let lead = LeadRecord(id: "a", channel: "api", lead: Fixtures.lead("78701", id: "a"))
+        await #expect {
+            try await store.accept([Intake(record: lead)])
+        } throws: { error in
+            if case .unavailable = error as? StoreError { true } else { false }
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+}
+
 @Suite("PostgreSQL URLs")
 struct PostgresURLTests {
     @Test("A URL names user, password, host, port, database, TLS mode and schema; the password never shows")

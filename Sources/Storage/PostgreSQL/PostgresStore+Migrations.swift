@@ -24,13 +24,14 @@ extension PostgresStore {
     /// migrating transaction: the first migrates, the others find nothing left to do.
     public func migrate() async throws {
         let lockKey = "switchboard.migrate." + (url.schema ?? "public")
+        let schema = url.schema
         try await transaction { db in
             // Waiting for another instance's migration, or building an index on a large table, takes as long as it
             // takes: the connection's usual timeouts do not apply here.
             try await db.rows("SET LOCAL lock_timeout = 0")
             try await db.rows("SET LOCAL statement_timeout = 0")
             try await db.rows("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))")
-            if let schema = url.schema { try await db.rows("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)") }
+            if let schema { try await db.rows("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)") }
             try await db.rows(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (

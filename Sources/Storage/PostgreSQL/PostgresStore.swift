@@ -22,6 +22,10 @@ public final class PostgresStore: Service, Sendable {
     /// not keeping up and intake answers "try again later" instead of queueing without bound.
     let intakeBatcher: PostgresIntakeBatcher
 
+    /// How long a transaction waits for a pooled connection before it fails as unavailable (intake then answers
+    /// 429, which GHL retries): a database that is down or a pool that is exhausted never holds a request longer.
+    let connectionWait: Duration
+
     /// Whose clock decides when a lease has lapsed.
     public enum LeaseClock: Sendable {
         /// The database's (the default): instances on hosts whose clocks disagree never take each other's live
@@ -39,6 +43,7 @@ public final class PostgresStore: Service, Sendable {
         url: PostgresURL,
         maximumConnections: Int = 20,
         maximumWaitingIntakes: Int = 4_000,
+        connectionWait: Duration = .seconds(10),
         leaseClock: LeaseClock = .database,
         logger: Logger = Logger(label: "switchboard.postgres")
     ) throws {
@@ -70,6 +75,7 @@ public final class PostgresStore: Service, Sendable {
         self.url = url
         self.logger = logger
         self.leaseClock = leaseClock
+        self.connectionWait = connectionWait
         // The batcher's work needs the store; the store owns the batcher: a box breaks the cycle at init.
         let box = StoreBox()
         self.intakeBatcher = PostgresIntakeBatcher(maximumWaiting: maximumWaitingIntakes) { intakes in
@@ -133,12 +139,14 @@ public final class PostgresStore: Service, Sendable {
 
     /// Runs `body` in one READ COMMITTED transaction; retried (a few times, with jitter) when PostgreSQL aborts it
     /// for a deadlock or a serialization failure, which it reports only to be retried.
-    func transaction<T: Sendable>(_ body: @Sendable (Transaction) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             do {
-                return try await client.withTransaction(logger: logger) { connection in
-                    try await body(Transaction(connection: connection, logger: logger))
+                return try await withConnection { [logger] connection in
+                    try await connection.withTransaction(logger: logger) { connection in
+                        try await body(Transaction(connection: connection, logger: logger))
+                    }
                 }
             } catch {
                 let cause = Self.cause(of: error)
@@ -149,6 +157,38 @@ public final class PostgresStore: Service, Sendable {
                 }
                 throw Self.storeError(cause)
             }
+        }
+    }
+
+    /// Leases a pooled connection for `body`, waiting at most ``connectionWait`` for it; once leased, `body` is
+    /// never cut short (a transaction cancelled mid-commit would leave its outcome unknown).
+    func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws
+        -> T
+    {
+        let leased = LeaseFlag()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await self.client.withConnection { connection in
+                    leased.value.store(true, ordering: .sequentiallyConsistent)
+                    return try await body(connection)
+                }
+            }
+            group.addTask { [connectionWait] in
+                try await Task.sleep(for: connectionWait)
+                guard leased.value.load(ordering: .sequentiallyConsistent) else {
+                    throw StoreError.unavailable("no database connection within \(connectionWait)")
+                }
+                return nil
+            }
+            while let next = try await group.next() {
+                if let value = next {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw CancellationError()
         }
     }
 
@@ -235,6 +275,11 @@ extension PostgresStore: StoreHealth {
     public func ping() async throws {
         try await rows("SELECT 1")
     }
+}
+
+/// Whether a connection was leased (shared by the leasing task and its deadline).
+private final class LeaseFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 /// Holds the store for its intake batcher's work, weakly (the store owns the batcher). Set once, in the store's
