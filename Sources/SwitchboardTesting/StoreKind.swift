@@ -36,7 +36,14 @@ public enum StoreKind: String, Sendable, CustomStringConvertible {
             return try await body(try SQLiteStore())
         case .postgres:
             guard let url = Self.isolatedPostgresURL() else { throw StoreError.unavailable("no test PostgreSQL") }
-            let store = try PostgresStore(url: url, maximumConnections: 8, leaseClock: .caller)
+            // Tests queue hundreds of transactions on 8 connections at once: they wait their turn, however long a
+            // loaded machine makes it.
+            let store = try PostgresStore(
+                url: url,
+                maximumConnections: 8,
+                connectionWait: .seconds(300),
+                leaseClock: .caller
+            )
             return try await store.whileRunning { try await body(store) }
         }
     }

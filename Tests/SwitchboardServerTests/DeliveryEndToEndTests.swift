@@ -96,7 +96,7 @@ struct DeliveryEndToEndTests {
     private func settledDelivery(
         _ id: String,
         _ client: any TestClientProtocol,
-        timeout: Duration = .seconds(30)
+        timeout: Duration = .seconds(90)
     ) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
