@@ -167,39 +167,6 @@ public protocol JobStore: Sendable {
     func completeJob(_ claim: JobClaim, at date: Date) async throws -> Bool
     /// Adds jobs to the queue.
     func enqueue(_ jobs: [NewJob], at date: Date) async throws
-    /// Completes a claimed job and queues the jobs that follow it, in one transaction — so a later step never runs
-    /// twice because an earlier one was redone, and never goes missing.
-    /// - Returns: `false` when the claim was lost (the lease lapsed and another worker took the job): nothing
-    ///   is written then.
-    func finish(
-        _ id: Int64,
-        owner: String,
-        then next: [NewJob],
-        recording delivery: DeliveryRecord?,
-        at date: Date
-    )
-        async throws -> Bool
-    /// Puts a claimed job back for a later attempt. `countsAsAttempt: false` (GHL throttled) gives back the attempt
-    /// the claim used. - Returns: `false` when the claim was lost.
-    func retry(
-        _ id: Int64,
-        owner: String,
-        at runAt: Date,
-        countsAsAttempt: Bool,
-        error: String,
-        now: Date
-    )
-        async throws -> Bool
-    /// Gives up on a claimed job, keeping it as a dead letter with the reason. - Returns: `false` when the claim
-    /// was lost.
-    func deadLetter(
-        _ id: Int64,
-        owner: String,
-        reason: String,
-        recording delivery: DeliveryRecord?,
-        at date: Date
-    )
-        async throws -> Bool
     /// Gives back every claim an owner still holds (a worker shutting down): the jobs keep their due time and
     /// attempts, and are claimable at once. - Returns: how many were given back.
     func releaseClaims(owner: String, at date: Date) async throws -> Int
@@ -218,6 +185,50 @@ public protocol JobStore: Sendable {
     func jobs(ofLead leadID: String) async throws -> [Job]
     /// How many jobs of a kind are waiting (claimed or not).
     func pendingJobCount(kind: Job.Kind) async throws -> Int
+}
+
+extension JobStore {
+    /// Completes a claimed job and queues the jobs that follow it, in one transaction — so a later step never runs
+    /// twice because an earlier one was redone, and never goes missing.
+    /// - Returns: `false` when the claim was lost (the lease lapsed and another worker took the job): nothing
+    ///   is written then.
+    public func finish(
+        _ id: Int64,
+        owner: String,
+        then next: [NewJob],
+        recording delivery: DeliveryRecord?,
+        at date: Date
+    ) async throws -> Bool {
+        try await settle([.finished(id: id, owner: owner, next: next, delivery: delivery)], at: date)[0]
+    }
+
+    /// Puts a claimed job back for a later attempt. `countsAsAttempt: false` (GHL throttled) gives back the attempt
+    /// the claim used. - Returns: `false` when the claim was lost.
+    public func retry(
+        _ id: Int64,
+        owner: String,
+        at runAt: Date,
+        countsAsAttempt: Bool,
+        error: String,
+        now: Date
+    ) async throws -> Bool {
+        try await settle(
+            [.retry(id: id, owner: owner, at: runAt, countsAsAttempt: countsAsAttempt, error: error, delivery: nil)],
+            at: now
+        )[0]
+    }
+
+    /// Gives up on a claimed job, keeping it as a dead letter with the reason. - Returns: `false` when the claim
+    /// was lost.
+    public func deadLetter(
+        _ id: Int64,
+        owner: String,
+        reason: String,
+        recording delivery: DeliveryRecord?,
+        at date: Date
+    ) async throws -> Bool {
+        try await settle([.dead(id: id, owner: owner, reason: reason, delivery: delivery)], at: date)[0]
+    }
 }
 
 /// Whether the store answers.

@@ -74,42 +74,6 @@ extension SQLiteStore: JobStore {
         try await write { db in try Self.insert(jobs, at: date, in: db) }
     }
 
-    public func finish(
-        _ id: Int64,
-        owner: String,
-        then next: [NewJob],
-        recording delivery: DeliveryRecord?,
-        at date: Date
-    ) async throws -> Bool {
-        try await settle([.finished(id: id, owner: owner, next: next, delivery: delivery)], at: date)[0]
-    }
-
-    public func retry(
-        _ id: Int64,
-        owner: String,
-        at runAt: Date,
-        countsAsAttempt: Bool,
-        error: String,
-        now: Date
-    )
-        async throws -> Bool
-    {
-        try await settle(
-            [.retry(id: id, owner: owner, at: runAt, countsAsAttempt: countsAsAttempt, error: error, delivery: nil)],
-            at: now
-        )[0]
-    }
-
-    public func deadLetter(
-        _ id: Int64,
-        owner: String,
-        reason: String,
-        recording delivery: DeliveryRecord?,
-        at date: Date
-    ) async throws -> Bool {
-        try await settle([.dead(id: id, owner: owner, reason: reason, delivery: delivery)], at: date)[0]
-    }
-
     public func settle(_ outcomes: [JobOutcome], at date: Date) async throws -> [Bool] {
         try await write { db in try outcomes.map { try Self.settle($0, at: date, in: db) } }
     }
