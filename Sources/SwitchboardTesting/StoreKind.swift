@@ -42,6 +42,8 @@ public enum StoreKind: String, Sendable, CustomStringConvertible {
                 url: url,
                 maximumConnections: 8,
                 connectionWait: .seconds(300),
+                statementTimeout: .seconds(300),
+                lockTimeout: .seconds(300),
                 leaseClock: .caller
             )
             return try await store.whileRunning { try await body(store) }

@@ -90,7 +90,7 @@ struct EmbeddedRolloutTests {
                 as? String
         )
         var lead: [String: Any] = [:]
-        let delivered = ContinuousClock.now + .seconds(30)
+        let delivered = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < delivered {
             lead = try await get("/v1/leads/\(id)").1
             if (lead["delivery"] as? [String: Any])?["state"] as? String == "delivered" { break }

@@ -44,6 +44,8 @@ public final class PostgresStore: Service, Sendable {
         maximumConnections: Int = 20,
         maximumWaitingIntakes: Int = 4_000,
         connectionWait: Duration = .seconds(10),
+        statementTimeout: Duration = .seconds(15),
+        lockTimeout: Duration = .seconds(5),
         leaseClock: LeaseClock = .database,
         logger: Logger = Logger(label: "switchboard.postgres")
     ) throws {
@@ -67,7 +69,8 @@ public final class PostgresStore: Service, Sendable {
             ("application_name", "switchboard"),
             // A statement stuck behind a lock or a slow disk fails (and its caller answers "try again later")
             // instead of holding a connection and a request for ever.
-            ("statement_timeout", "15s"), ("lock_timeout", "5s"), ("idle_in_transaction_session_timeout", "60s"),
+            ("statement_timeout", "\(statementTimeout.components.seconds)s"),
+            ("lock_timeout", "\(lockTimeout.components.seconds)s"), ("idle_in_transaction_session_timeout", "60s"),
         ]
         if let schema = url.schema { parameters.append(("search_path", schema)) }
         configuration.options.additionalStartupParameters = parameters
