@@ -36,7 +36,7 @@ struct SandboxHandoff: Codable, Sendable, Equatable {
         else { return nil }
         var request = HTTPClientRequest(url: handoff.url + "/_sandbox/journal?operation=probe")
         request.headers.add(name: "Authorization", value: "Bearer \(handoff.agencyToken)")
-        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)),
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)),
             response.status == .ok
         else { return nil }
         return handoff

@@ -14,7 +14,12 @@ import Glibc
 
 /// `switchboard rollout apply` beside a running `serve` on the embedded default (same data directory): the new
 /// gyms' sub-accounts must be made in the sandbox that serve delivers into, not in a second copy of its file.
-@Suite("Rollout beside a running embedded serve")
+@Suite(
+    "Rollout beside a running embedded serve",
+    // Passes alone and in CI's process pass; beside the whole suite on 2 cores its lead was not routed within
+    // 120 s (not understood yet — see the issue note), so it runs in the pass of multi-process tests.
+    .enabled(if: ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_PROCESS_PASS"] != nil)
+)
 struct EmbeddedRolloutTests {
     static let repository = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
