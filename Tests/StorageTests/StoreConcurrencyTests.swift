@@ -12,27 +12,6 @@ import Testing
 /// concurrent transactions on separate connections, as separate instances would run them.
 @Suite("Store under concurrency")
 struct StoreConcurrencyTests {
-    private func intake(_ id: String, webhookID: String? = nil) -> Intake {
-        Intake(
-            record: LeadRecord(
-                id: id,
-                channel: "api",
-                lead: Fixtures.lead("78701", id: id, email: "\(id)@example.com")
-            ),
-            webhookID: webhookID
-        )
-    }
-
-    private func assigned(_ leadID: String, to locationID: String) -> RoutingDecision {
-        RoutingDecision(
-            leadID: leadID,
-            outcome: .assigned,
-            locationID: locationID,
-            hotLead: false,
-            explanation: RoutingExplanation(point: nil, rule: .nearest)
-        )
-    }
-
     @Test(
         "The same webhook sent to many writers at once is stored once; the others learn its lead",
         arguments: StoreKind.available
@@ -41,7 +20,7 @@ struct StoreConcurrencyTests {
         try await kind.withStore { store in
             let results = try await withThrowingTaskGroup(of: IntakeResult.self) { group in
                 for index in 0..<40 {
-                    group.addTask { try await store.accept([intake("lead-\(index)", webhookID: "w-1")])[0] }
+                    group.addTask { try await store.accept([Fixtures.intake("lead-\(index)", webhookID: "w-1")])[0] }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -89,7 +68,7 @@ struct StoreConcurrencyTests {
     func opposingBatchesDoNotDeadlock(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let ids = (0..<160).map { "lead-\($0)" }
-            _ = try await store.accept(ids.map { intake($0) })
+            _ = try await store.accept(ids.map { Fixtures.intake($0) })
             let a = CapacitySlot(locationID: "a", day: 20_000, week: 2_857)
             let b = CapacitySlot(locationID: "b", day: 20_000, week: 2_857)
             let results = try await withThrowingTaskGroup(of: [SlotResult].self) { group in
@@ -100,7 +79,7 @@ struct StoreConcurrencyTests {
                         try await store.record(
                             zip(leads, slots).map { lead, slot in
                                 DecisionRecord(
-                                    assigned(lead, to: slot.locationID),
+                                    Fixtures.assignment(lead, to: slot.locationID),
                                     forLead: lead,
                                     slot: slot,
                                     limits: SlotLimits(day: 50, week: nil)
@@ -128,7 +107,7 @@ struct StoreConcurrencyTests {
     func lostClaimWritesNothing(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let now = Fixtures.mondayMorning
-            _ = try await store.accept([intake("a")])
+            _ = try await store.accept([Fixtures.intake("a")])
             let job = try #require(
                 try await store.claimJobs(kind: .route, limit: 1, owner: "slow", leaseFor: .seconds(30), now: now).first
             )
@@ -146,7 +125,7 @@ struct StoreConcurrencyTests {
             let late = try await store.record(
                 [
                     DecisionRecord(
-                        assigned("a", to: "atx"),
+                        Fixtures.assignment("a", to: "atx"),
                         forLead: "a",
                         slot: slot,
                         completing: JobClaim(id: job.id, owner: "slow"),
@@ -163,7 +142,7 @@ struct StoreConcurrencyTests {
             let current = try await store.record(
                 [
                     DecisionRecord(
-                        assigned("a", to: "atx"),
+                        Fixtures.assignment("a", to: "atx"),
                         forLead: "a",
                         slot: slot,
                         completing: JobClaim(id: job.id, owner: "fast"),

@@ -7,28 +7,6 @@ import Testing
 @Suite("Store contract (SQLite, and PostgreSQL when configured)")
 struct StoreContractTests {
 
-    private func intake(_ id: String, webhookID: String? = nil, key: String? = nil, digest: String = "d") -> Intake {
-        Intake(
-            record: LeadRecord(
-                id: id,
-                channel: "api",
-                lead: Fixtures.lead("78701", id: id, email: "\(id)@example.com")
-            ),
-            webhookID: webhookID,
-            idempotency: key.map { Intake.IdempotencyKey(key: $0, requestDigest: digest) }
-        )
-    }
-
-    private func assigned(_ leadID: String, to locationID: String) -> RoutingDecision {
-        RoutingDecision(
-            leadID: leadID,
-            outcome: .assigned,
-            locationID: locationID,
-            hotLead: false,
-            explanation: RoutingExplanation(point: nil, rule: .nearest)
-        )
-    }
-
     @Test(
         "A lead is stored with its routing job; a repeated webhook id or idempotency key stores nothing",
         arguments: StoreKind.available
@@ -36,11 +14,12 @@ struct StoreContractTests {
     func intakeDeduplicates(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let results = try await store.accept([
-                intake("a", webhookID: "w1"), intake("b", webhookID: "w1"), intake("c", key: "k1", digest: "x"),
+                Fixtures.intake("a", webhookID: "w1"), Fixtures.intake("b", webhookID: "w1"),
+                Fixtures.intake("c", key: "k1", digest: "x"),
             ])
             #expect(results == [.stored(leadID: "a"), .duplicate(leadID: "a"), .stored(leadID: "c")])
-            #expect(try await store.accept([intake("d", key: "k1", digest: "x")]) == [.duplicate(leadID: "c")])
-            #expect(try await store.accept([intake("e", key: "k1", digest: "y")]) == [.keyReused(leadID: "c")])
+            #expect(try await store.accept([Fixtures.intake("d", key: "k1", digest: "x")]) == [.duplicate(leadID: "c")])
+            #expect(try await store.accept([Fixtures.intake("e", key: "k1", digest: "y")]) == [.keyReused(leadID: "c")])
             #expect(try await store.lead(id: "b") == nil)
             #expect(try await store.lead(id: "a")?.status == .received)
             #expect(try await store.pendingJobCount(kind: .route) == 2)
@@ -51,14 +30,14 @@ struct StoreContractTests {
     func ledgerIsExactUnderConcurrency(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let ids = (0..<200).map { "lead-\($0)" }
-            _ = try await store.accept(ids.map { intake($0) })
+            _ = try await store.accept(ids.map { Fixtures.intake($0) })
             let slot = CapacitySlot(locationID: "atx", day: 20_000, week: 2_857)
             let limits = SlotLimits(day: 10, week: 50)
             let results = try await withThrowingTaskGroup(of: SlotResult.self) { group in
                 for id in ids {
                     group.addTask {
                         try await store.record(
-                            assigned(id, to: "atx"),
+                            Fixtures.assignment(id, to: "atx"),
                             forLead: id,
                             slot: slot,
                             limits: limits,
@@ -84,12 +63,12 @@ struct StoreContractTests {
     )
     func weeklyLimitRollsBackTheDay(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
-            _ = try await store.accept([intake("a"), intake("b")])
+            _ = try await store.accept([Fixtures.intake("a"), Fixtures.intake("b")])
             let monday = CapacitySlot(locationID: "atx", day: 20_000, week: 2_857)
             let tuesday = CapacitySlot(locationID: "atx", day: 20_001, week: 2_857)
             let limits = SlotLimits(day: 5, week: 1)
             let first = try await store.record(
-                assigned("a", to: "atx"),
+                Fixtures.assignment("a", to: "atx"),
                 forLead: "a",
                 slot: monday,
                 limits: limits,
@@ -99,7 +78,7 @@ struct StoreContractTests {
             )
             #expect(first == .recorded(CapacityUsage(today: 1, thisWeek: 1)))
             let second = try await store.record(
-                assigned("b", to: "atx"),
+                Fixtures.assignment("b", to: "atx"),
                 forLead: "b",
                 slot: tuesday,
                 limits: limits,
@@ -118,12 +97,12 @@ struct StoreContractTests {
     )
     func releaseAndReassign(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
-            _ = try await store.accept([intake("a")])
+            _ = try await store.accept([Fixtures.intake("a")])
             let atx = CapacitySlot(locationID: "atx", day: 20_000, week: 2_857)
             let dal = CapacitySlot(locationID: "dal", day: 20_000, week: 2_857)
             let limits = SlotLimits(day: 5, week: nil)
             _ = try await store.record(
-                assigned("a", to: "atx"),
+                Fixtures.assignment("a", to: "atx"),
                 forLead: "a",
                 slot: atx,
                 limits: limits,
@@ -132,7 +111,7 @@ struct StoreContractTests {
                 at: Fixtures.mondayMorning
             )
             _ = try await store.record(
-                assigned("a", to: "dal"),
+                Fixtures.assignment("a", to: "dal"),
                 forLead: "a",
                 slot: dal,
                 limits: limits,
@@ -154,11 +133,11 @@ struct StoreContractTests {
     @Test("Recording the same slot twice (a re-run after a crash) takes it once", arguments: StoreKind.available)
     func recordingIsIdempotentForTheSameSlot(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
-            _ = try await store.accept([intake("a")])
+            _ = try await store.accept([Fixtures.intake("a")])
             let slot = CapacitySlot(locationID: "atx", day: 20_000, week: 2_857)
             for _ in 0..<3 {
                 _ = try await store.record(
-                    assigned("a", to: "atx"),
+                    Fixtures.assignment("a", to: "atx"),
                     forLead: "a",
                     slot: slot,
                     limits: SlotLimits(day: 5, week: nil),
@@ -205,7 +184,7 @@ struct StoreContractTests {
     @Test("A claimed job is not claimed again until its lease lapses; a done job never", arguments: StoreKind.available)
     func jobLeases(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
-            _ = try await store.accept([intake("a"), intake("b")])
+            _ = try await store.accept([Fixtures.intake("a"), Fixtures.intake("b")])
             let now = Fixtures.mondayMorning
             let first = try await store.claimJobs(
                 kind: .route,
@@ -242,9 +221,9 @@ struct StoreContractTests {
     )
     func stickyHistory(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
-            _ = try await store.accept([intake("a")])
+            _ = try await store.accept([Fixtures.intake("a")])
             _ = try await store.record(
-                assigned("a", to: "atx"),
+                Fixtures.assignment("a", to: "atx"),
                 forLead: "a",
                 slot: CapacitySlot(locationID: "atx", day: 1, week: 1),
                 limits: .unlimited,
@@ -297,7 +276,7 @@ struct StoreContractTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID().uuidString).sqlite").path
         let file = try SQLiteStore(path: path)
         #expect(try await file.synchronousSetting() == 2)
-        _ = try await file.accept([intake("a")])
+        _ = try await file.accept([Fixtures.intake("a")])
         #expect(try await SQLiteStore(path: path).lead(id: "a") != nil)
     }
 }
