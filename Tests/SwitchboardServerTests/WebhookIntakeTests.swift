@@ -37,7 +37,7 @@ struct WebhookIntakeTests {
         let service = try await TestService()
         var (body, signature) = try service.contactCreate(
             postalCode: "78703",
-            timestamp: kind == "stale" ? service.clock.now.addingTimeInterval(-301) : nil
+            timestamp: kind == "stale" ? service.clock.now.addingTimeInterval(-7201) : nil
         )
         var header: String? = signature
         switch kind {

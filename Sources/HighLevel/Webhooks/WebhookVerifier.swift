@@ -8,8 +8,13 @@ public import Foundation
 ///   a bad one is never rescued by the legacy header.
 /// - `x-wh-signature` (legacy): RSA PKCS#1 v1.5 with SHA-256, base64, over the raw body, checked with GHL's
 ///   published public key unless legacy signatures are turned off.
-/// - No signature, no configured key for the signature given, a body without a `timestamp`, or a timestamp older
-///   than the allowed age: rejected. Every failure is a rejection (fail closed).
+/// - No signature, no configured key for the signature given, a body without a `timestamp`, a timestamp older
+///   than the allowed age or ahead of our clock by more than the allowed skew: rejected. Every failure is a
+///   rejection (fail closed).
+///
+/// The allowed age is long (2 hours) because GHL retries a webhook answered 429 up to 6 times, 10 minutes apart,
+/// with the same body and so the same timestamp. Replay protection rests on the `webhookId` instead: the receiver
+/// keeps every id it has seen and stores nothing for one seen before.
 public struct WebhookVerifier: Sendable {
     /// The keys and limits the verifier works with.
     public struct Configuration: Sendable {
@@ -17,19 +22,23 @@ public struct WebhookVerifier: Sendable {
         public var ed25519PublicKey: Curve25519.Signing.PublicKey?
         /// The RSA public key for the legacy `x-wh-signature`; `nil` turns legacy signatures off.
         public var rsaPublicKey: _RSA.Signing.PublicKey?
-        /// How old a webhook's `timestamp` may be (and how far ahead of our clock).
+        /// How old a webhook's `timestamp` may be: long enough for GHL's last 429 retry (6 × 10 minutes).
         public var maximumAge: Duration
+        /// How far ahead of our clock a `timestamp` may be (clock skew).
+        public var maximumSkew: Duration
 
         public init(
             ed25519PublicKey: Curve25519.Signing.PublicKey? = nil,
             rsaPublicKey: _RSA.Signing.PublicKey? = try? .init(
                 pemRepresentation: WebhookVerifier.officialRSAPublicKeyPEM
             ),
-            maximumAge: Duration = .seconds(300)
+            maximumAge: Duration = .seconds(2 * 3600),
+            maximumSkew: Duration = .seconds(300)
         ) {
             self.ed25519PublicKey = ed25519PublicKey
             self.rsaPublicKey = rsaPublicKey
             self.maximumAge = maximumAge
+            self.maximumSkew = maximumSkew
         }
     }
 
@@ -97,7 +106,7 @@ public struct WebhookVerifier: Sendable {
                 "the webhook is \(Int(age)) s old; at most \(Int(limit)) s is accepted"
             )
         }
-        guard age >= -limit else {
+        guard age >= -configuration.maximumSkew.inSeconds else {
             throw WebhookVerificationError(.stale, "the webhook's timestamp is \(Int(-age)) s in the future")
         }
         return VerifiedWebhook(

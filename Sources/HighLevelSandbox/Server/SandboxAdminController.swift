@@ -35,6 +35,8 @@ struct SandboxAdminController: Sendable {
         var throttleSeconds: Double?
         /// How long snapshot loads take from now on (negative: they never finish).
         var snapshotDelaySeconds: Double?
+        /// Drop this many of the next webhooks (GHL loses a webhook on any answer but 429).
+        var dropWebhooks: Int?
     }
 
     func addRoutes(to group: RouterGroup<BasicRequestContext>) {
@@ -80,6 +82,7 @@ struct SandboxAdminController: Sendable {
             guard latency.count == 2, latency[0] >= 0, latency[0] <= latency[1] else {
                 throw HTTPError(.badRequest, message: "latencyMilliseconds must be [min, max]")
             }
+            if let drop = plan.dropWebhooks { webhooks.dropNext(drop) }
             if let delay = plan.snapshotDelaySeconds {
                 await state.setSnapshotLoadDelay(.milliseconds(Int(delay * 1000)))
             }
@@ -91,6 +94,32 @@ struct SandboxAdminController: Sendable {
                     throttleUntil: plan.throttleSeconds.map { now.addingTimeInterval($0) }
                 )
             )
+            return .noContent
+        }
+        // The webhooks sent (newest 10,000), oldest first: id, type, whether the fault plan dropped it, the body.
+        group.get("webhooks") { request, _ -> Response in
+            try authorize(request)
+            let type = request.uri.queryParameters.get("type")
+            let list: [[String: Any]] = webhooks.sent().filter { type == nil || $0.type == type }.map {
+                [
+                    "webhookId": $0.id, "type": $0.type, "dropped": $0.dropped,
+                    "body": (try? JSONSerialization.jsonObject(with: $0.body)) ?? [:],
+                ]
+            }
+            let body = try JSONSerialization.data(withJSONObject: ["webhooks": list], options: [.sortedKeys])
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body))
+            )
+        }
+        // Sends a webhook again, byte for byte with its original signature and timestamp (GHL's 429 retry).
+        group.post("webhooks/:webhookId/resend") { request, context -> HTTPResponse.Status in
+            try authorize(request)
+            let id = try context.parameters.require("webhookId")
+            guard await webhooks.resend(webhookID: id) else {
+                throw HTTPError(.notFound, message: "no webhook \(id) was sent (or it is no longer kept)")
+            }
             return .noContent
         }
         group.get("webhook-public-key") { _, _ -> String in

@@ -7,9 +7,12 @@ import NIOFoundationCompat
 import NIOHTTP1
 import Synchronization
 
-/// Sends GHL-style webhooks (`ContactCreate`, `ContactUpdate`) to the configured URLs, signed like GHL's
-/// `x-ghl-signature`: Ed25519 over the raw body, base64. As GHL does, a delivery is retried only when the receiver
-/// answers 429, up to 6 tries in all.
+/// Sends GHL-style webhooks (contact, opportunity, message, appointment … events) to the configured URLs, signed
+/// like GHL's `x-ghl-signature`: Ed25519 over the raw body, base64. As GHL does, a delivery is retried only when the
+/// receiver answers 429, up to 6 tries in all, each with the same body (so the same `timestamp`).
+///
+/// For rehearsing GHL's bad days it can drop the next webhooks (GHL loses a webhook on any answer but 429), and
+/// re-send one it sent before, byte for byte — GHL's 10-minute-later retry.
 public struct SandboxWebhooks: Sendable {
     /// The key the sandbox signs with; give its public half to the receiver's verifier.
     public let signingKey: Curve25519.Signing.PrivateKey
@@ -17,9 +20,11 @@ public struct SandboxWebhooks: Sendable {
     /// Where webhooks go.
     public var urls: [URL] { targets.urls.withLock { $0 } }
 
-    /// The receivers, changeable once the receiver knows its port.
+    /// The receivers, changeable once the receiver knows its port; what was sent; what to drop.
     private final class Targets: Sendable {
         let urls: Mutex<[URL]>
+        let sent = Mutex(SentWebhooks())
+        let dropNext = Mutex(0)
         init(_ urls: [URL]) { self.urls = Mutex(urls) }
     }
     private let logger: Logger
@@ -49,18 +54,32 @@ public struct SandboxWebhooks: Sendable {
         targets.urls.withLock { $0 = urls }
     }
 
+    /// Drops the next `count` webhooks: they are recorded as sent but never reach a receiver (as GHL loses a
+    /// webhook answered with anything but 429).
+    public func dropNext(_ count: Int) {
+        targets.dropNext.withLock { $0 = max(0, count) }
+    }
+
+    /// The webhooks sent so far (the newest 10,000), oldest first.
+    public func sent() -> [SentWebhooks.Entry] {
+        targets.sent.withLock { $0.entries }
+    }
+
+    /// Sends a webhook sent before again, the same bytes with the same signature — as GHL's 429 retry does, up to
+    /// an hour later. - Returns: `false` when no such webhook was sent (or it is too old to be kept).
+    @discardableResult
+    public func resend(webhookID: String) async -> Bool {
+        guard let entry = targets.sent.withLock({ $0.entry(id: webhookID) }) else { return false }
+        for url in urls { await deliver(entry.body, to: url) }
+        return true
+    }
+
     /// Sends a contact event to every URL, in the background.
     func contactEvent(_ type: String, _ contact: SandboxLocation.Contact, locationID: String) {
-        let urls = self.urls
-        guard !urls.isEmpty else { return }
         var payload: [String: Any] = [
-            "type": type,
-            "locationId": locationID,
             "id": contact.id,
             "dateAdded": contact.dateAdded.formatted(.iso8601),
             "tags": contact.tags,
-            "timestamp": now().formatted(.iso8601),
-            "webhookId": UUID().uuidString,
         ]
         payload["email"] = contact.email
         payload["phone"] = contact.phone
@@ -68,10 +87,36 @@ public struct SandboxWebhooks: Sendable {
         payload["lastName"] = contact.lastName
         payload["postalCode"] = contact.postalCode
         payload["source"] = contact.source
-        guard let body = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) else { return }
+        emit(type, payload, locationID: locationID)
+    }
+
+    /// Sends an event of any type to every URL, in the background: the payload's fields plus `type`, `locationId`,
+    /// `timestamp` and a new `webhookId`. - Returns: the webhook id.
+    @discardableResult
+    func emit(_ type: String, _ fields: [String: Any], locationID: String) -> String {
+        let webhookID = UUID().uuidString
+        var payload = fields
+        payload["type"] = type
+        payload["locationId"] = locationID
+        payload["timestamp"] = now().formatted(.iso8601)
+        payload["webhookId"] = webhookID
+        guard let body = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) else {
+            return webhookID
+        }
+        let dropped = targets.dropNext.withLock { count -> Bool in
+            guard count > 0 else { return false }
+            count -= 1
+            return true
+        }
+        targets.sent.withLock { $0.append(.init(id: webhookID, type: type, body: body, dropped: dropped)) }
+        guard !dropped else {
+            logger.debug("webhook dropped (fault plan)", metadata: ["type": "\(type)", "webhookId": "\(webhookID)"])
+            return webhookID
+        }
         for url in urls {
             Task { await deliver(body, to: url) }
         }
+        return webhookID
     }
 
     /// Signs and posts one webhook; retried on 429 only.
@@ -95,4 +140,27 @@ public struct SandboxWebhooks: Sendable {
             delay *= 2
         }
     }
+}
+
+/// The webhooks the sandbox sent, newest kept, for tests and for re-sending.
+public struct SentWebhooks: Sendable {
+    /// One webhook as it went out.
+    public struct Entry: Sendable {
+        public var id: String
+        public var type: String
+        /// The exact bytes signed and sent.
+        public var body: Data
+        /// Whether the fault plan dropped it.
+        public var dropped: Bool
+    }
+
+    static let capacity = 10_000
+    private(set) var entries: [Entry] = []
+
+    mutating func append(_ entry: Entry) {
+        if entries.count >= Self.capacity { entries.removeFirst(entries.count - Self.capacity + 1) }
+        entries.append(entry)
+    }
+
+    func entry(id: String) -> Entry? { entries.last { $0.id == id } }
 }
