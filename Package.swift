@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "switchboard", targets: ["switchboard"]),
         .library(name: "LeadRouting", targets: ["LeadRouting"]),
+        .library(name: "LeadTracking", targets: ["LeadTracking"]),
         .library(name: "ReferenceGeodata", targets: ["ReferenceGeodata"]),
         .library(name: "RoutingFiles", targets: ["RoutingFiles"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
@@ -53,6 +54,9 @@ let package = Package(
     targets: [
         // The pure domain: postal codes, geometry, locations, leads, capacity and the routing policy. No I/O.
         .target(name: "LeadRouting"),
+        // The pure model of what happens after delivery: GHL events read from webhook bodies, what counts as
+        // working a lead, each attempt's progress and the funnel counts. No I/O.
+        .target(name: "LeadTracking"),
         // The reference geodata (US ZCTA and Canadian FSA centroids) shipped as resources.
         .target(
             name: "ReferenceGeodata",
@@ -107,7 +111,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "LeadRouting",
+                "LeadRouting", "LeadTracking",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -252,6 +256,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery"]),
+        .testTarget(name: "LeadTrackingTests", dependencies: ["LeadTracking", "LeadRouting"]),
         .testTarget(
             name: "RolloutTests",
             dependencies: [
