@@ -1,7 +1,7 @@
 public import Foundation
 
-/// A value with the time it was set. Merging keeps the later one (ties: the one whose text sorts last), so that events applied
-/// in any order, or twice, give the same state.
+/// A value with the time it was set. Merging keeps the later one (ties: the one whose text sorts last), so that
+/// events applied in any order, or twice, give the same state.
 public struct Stamped<Value: Sendable & Hashable & Codable>: Sendable, Hashable, Codable {
     public var value: Value
     public var at: Date

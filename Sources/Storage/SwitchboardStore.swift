@@ -4,7 +4,7 @@ public import LeadRouting
 /// Everything Switchboard persists, behind one protocol family so that SQLite (the embedded default) and
 /// PostgreSQL implement the same contract. Every method that writes more than one row does so in one transaction.
 public typealias SwitchboardStore = LocationStore & LeadStore & CapacityStore & JobStore & DeliveryStore & RolloutStore
-    & InstanceStore & StoreHealth
+    & InstanceStore & TrackingStore & StoreHealth
 
 /// The service instances sharing the store: GHL limits calls per app, so the instances divide its budget.
 public protocol InstanceStore: Sendable {

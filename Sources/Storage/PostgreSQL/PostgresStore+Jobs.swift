@@ -121,7 +121,7 @@ extension PostgresStore: JobStore {
             try await insert(next, at: date, in: db)
             delivery = record
         }
-        if let delivery { try await db.rows(save(delivery)) }
+        if let delivery { try await save(delivery, in: db) }
         return true
     }
 

@@ -198,5 +198,42 @@ extension PostgresStore {
                 "CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at DOUBLE PRECISION NOT NULL)"
             ]
         ),
+        Migration(
+            version: 3,
+            name: "attempts, GHL events, funnel",
+            statements: [
+                // After delivery: each attempt (one per delivery of a lead), GHL's events about it (de-duplicated on
+                // the webhook id; the lead's timeline), and the funnel kept as daily aggregates per location and source
+                // (counts, revenue, speed-to-lead bins), updated with each change so reports never scan attempts.
+                """
+                CREATE TABLE attempts (
+                    lead_id TEXT NOT NULL, attempt_no BIGINT NOT NULL, location_id TEXT NOT NULL, ghl_location_id TEXT NOT NULL,
+                    contact_id TEXT, opportunity_id TEXT, reason TEXT NOT NULL, source TEXT NOT NULL,
+                    arrived_at DOUBLE PRECISION NOT NULL, delivered_at DOUBLE PRECISION NOT NULL, speed_seconds DOUBLE PRECISION,
+                    sla_due_at DOUBLE PRECISION, sla_state TEXT NOT NULL DEFAULT 'off', progress TEXT NOT NULL,
+                    PRIMARY KEY (lead_id, attempt_no))
+                """,
+                "CREATE INDEX attempts_by_contact ON attempts (ghl_location_id, contact_id, delivered_at)",
+                """
+                CREATE TABLE ghl_events (
+                    webhook_id TEXT PRIMARY KEY, lead_id TEXT NOT NULL, attempt_no BIGINT NOT NULL, type TEXT NOT NULL,
+                    occurred_at DOUBLE PRECISION NOT NULL, received_at DOUBLE PRECISION NOT NULL, note_kind TEXT, note TEXT)
+                """,
+                "CREATE INDEX ghl_events_by_lead ON ghl_events (lead_id, occurred_at)",
+                """
+                CREATE TABLE funnel_daily (
+                    day BIGINT NOT NULL, location_id TEXT NOT NULL, source TEXT NOT NULL,
+                    delivered BIGINT NOT NULL DEFAULT 0, attempted BIGINT NOT NULL DEFAULT 0,
+                    contacted BIGINT NOT NULL DEFAULT 0, booked BIGINT NOT NULL DEFAULT 0, showed BIGINT NOT NULL DEFAULT 0,
+                    won BIGINT NOT NULL DEFAULT 0, lost BIGINT NOT NULL DEFAULT 0, rerouted BIGINT NOT NULL DEFAULT 0,
+                    revenue DOUBLE PRECISION NOT NULL DEFAULT 0, PRIMARY KEY (day, location_id, source))
+                """,
+                """
+                CREATE TABLE speed_daily (
+                    day BIGINT NOT NULL, location_id TEXT NOT NULL, source TEXT NOT NULL, bin BIGINT NOT NULL,
+                    leads BIGINT NOT NULL, PRIMARY KEY (day, location_id, source, bin))
+                """,
+            ]
+        ),
     ]
 }

@@ -7,7 +7,7 @@ extension PostgresStore: DeliveryStore {
     }
 
     public func saveDelivery(_ record: DeliveryRecord) async throws {
-        try await rows(Self.save(record))
+        try await transaction { db in try await Self.save(record, in: db) }
     }
 
     static func save(_ record: DeliveryRecord) -> PostgresQuery {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadTracking
 
 extension SQLiteStore: DeliveryStore {
     public func delivery(ofLead leadID: String) async throws -> DeliveryRecord? {
@@ -30,5 +31,6 @@ extension SQLiteStore: DeliveryStore {
             record.leadID, record.ghlLocationID, record.state.rawValue, record.contactID, record.opportunityID,
             record.detail, record.updatedAt.timeIntervalSince1970,
         ])
+        try startAttempt(for: record, in: db)
     }
 }

@@ -1,0 +1,206 @@
+public import Foundation
+import GRDB
+import LeadRouting
+public import LeadTracking
+
+extension SQLiteStore: TrackingStore {
+    public func track(_ events: [GHLEvent], rules: WorkedRules, at date: Date) async throws -> [TrackResult] {
+        try await write { db in
+            var clocks = BusinessClocks()
+            return try events.map { event in try Self.track(event, rules: rules, at: date, clocks: &clocks, in: db) }
+        }
+    }
+
+    private static func track(
+        _ event: GHLEvent,
+        rules: WorkedRules,
+        at date: Date,
+        clocks: inout BusinessClocks,
+        in db: Database
+    ) throws -> TrackResult {
+        guard let contactID = event.contactID,
+            let attempt = try firstRow(
+                of: try db.cachedStatement(
+                    sql: """
+                        SELECT * FROM attempts WHERE ghl_location_id = ? AND contact_id = ?
+                        ORDER BY delivered_at DESC LIMIT 1
+                        """
+                ),
+                arguments: [event.ghlLocationID, contactID],
+                as: { try $0.attemptRecord() }
+            )
+        else { return .untracked }
+        var progress = attempt.progress
+        let note = progress.apply(event, rules: rules)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO ghl_events (webhook_id, lead_id, attempt_no, type, occurred_at, received_at, note_kind, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (webhook_id) DO NOTHING
+                """
+        ).execute(arguments: [
+            event.webhookID, attempt.leadID, attempt.number, event.type, event.occurredAt.timeIntervalSince1970,
+            date.timeIntervalSince1970, note?.kind, note?.text,
+        ])
+        guard db.changesCount > 0 else { return .duplicate(leadID: attempt.leadID) }
+        guard progress != attempt.progress else { return .applied(leadID: attempt.leadID) }
+        let update = try AttemptUpdate(
+            from: attempt.progress,
+            oldSpeed: attempt.speedSeconds,
+            to: progress,
+            deliveredAt: attempt.deliveredAt,
+            clock: { try clocks.clock(of: attempt.locationID) { id in try location(id, in: db) } }
+        )
+        try db.cachedStatement(
+            sql: "UPDATE attempts SET progress = ?, speed_seconds = ? WHERE lead_id = ? AND attempt_no = ?"
+        ).execute(arguments: [
+            try AttemptProgress.storedText(update.progress), update.speedSeconds, attempt.leadID, attempt.number,
+        ])
+        try addToFunnel(update, of: attempt, in: db)
+        return .applied(leadID: attempt.leadID)
+    }
+
+    private static func location(_ id: String, in db: Database) throws -> StoredLocation? {
+        try firstRow(
+            of: try db.cachedStatement(sql: "SELECT * FROM locations WHERE id = ?"),
+            arguments: [id],
+            as: { try $0.storedLocation() }
+        )
+    }
+
+    /// Starts the lead's attempt at its current location when its delivery completes (once per location).
+    static func startAttempt(for record: DeliveryRecord, in db: Database) throws {
+        guard record.state == .delivered else { return }
+        let started = try firstRow(
+            of: try db.cachedStatement(
+                sql: """
+                    INSERT INTO attempts (lead_id, attempt_no, location_id, ghl_location_id, contact_id, opportunity_id,
+                        reason, source, arrived_at, delivered_at, progress)
+                    SELECT l.id, coalesce((SELECT max(attempt_no) FROM attempts WHERE lead_id = l.id), 0) + 1,
+                        l.location_id, ?, ?, ?,
+                        CASE WHEN NOT EXISTS (SELECT 1 FROM attempts WHERE lead_id = l.id) THEN 'initial'
+                            WHEN l.assigned_manually THEN 'manual' ELSE 'slaReroute' END,
+                        coalesce(l.source, ''), l.received_at, ?, ?
+                    FROM leads l
+                    WHERE l.id = ? AND l.location_id IS NOT NULL AND NOT EXISTS (
+                        SELECT 1 FROM attempts a WHERE a.lead_id = l.id AND a.location_id = l.location_id)
+                    ON CONFLICT (lead_id, attempt_no) DO NOTHING
+                    RETURNING *
+                    """
+            ),
+            arguments: [
+                record.ghlLocationID, record.contactID, record.opportunityID, record.updatedAt.timeIntervalSince1970,
+                try AttemptProgress.storedText(AttemptProgress()), record.leadID,
+            ],
+            as: { try $0.attemptRecord() }
+        )
+        guard let started else { return }
+        var delivered = FunnelCounts()
+        delivered.delivered = 1
+        try addToFunnel(counts: delivered, speedBinRemoved: nil, speedBinAdded: nil, of: started, in: db)
+    }
+
+    private static func addToFunnel(_ update: AttemptUpdate, of attempt: AttemptRecord, in db: Database) throws {
+        try addToFunnel(
+            counts: update.counts,
+            speedBinRemoved: update.speedBinRemoved,
+            speedBinAdded: update.speedBinAdded,
+            of: attempt,
+            in: db
+        )
+    }
+
+    private static func addToFunnel(
+        counts: FunnelCounts,
+        speedBinRemoved: Int?,
+        speedBinAdded: Int?,
+        of attempt: AttemptRecord,
+        in db: Database
+    ) throws {
+        let day = funnelDay(attempt.deliveredAt)
+        if !counts.isZero {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO funnel_daily (day, location_id, source, delivered, attempted, contacted, booked, showed,
+                        won, lost, rerouted, revenue)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (day, location_id, source) DO UPDATE SET
+                        delivered = funnel_daily.delivered + excluded.delivered,
+                        attempted = funnel_daily.attempted + excluded.attempted,
+                        contacted = funnel_daily.contacted + excluded.contacted,
+                        booked = funnel_daily.booked + excluded.booked, showed = funnel_daily.showed + excluded.showed,
+                        won = funnel_daily.won + excluded.won, lost = funnel_daily.lost + excluded.lost,
+                        rerouted = funnel_daily.rerouted + excluded.rerouted,
+                        revenue = funnel_daily.revenue + excluded.revenue
+                    """
+            ).execute(arguments: [
+                day, attempt.locationID, attempt.source, counts.delivered, counts.attempted, counts.contacted,
+                counts.booked, counts.showed, counts.won, counts.lost, counts.rerouted, counts.revenue,
+            ])
+        }
+        for (bin, change) in [(speedBinRemoved, -1), (speedBinAdded, 1)] {
+            guard let bin else { continue }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO speed_daily (day, location_id, source, bin, leads) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (day, location_id, source, bin) DO UPDATE SET leads = speed_daily.leads + excluded.leads
+                    """
+            ).execute(arguments: [day, attempt.locationID, attempt.source, bin, change])
+        }
+    }
+
+    public func attempts(ofLead leadID: String) async throws -> [AttemptRecord] {
+        try await read { db in
+            try Self.rows(
+                of: try db.cachedStatement(sql: "SELECT * FROM attempts WHERE lead_id = ? ORDER BY attempt_no"),
+                arguments: [leadID],
+                as: { try $0.attemptRecord() }
+            )
+        }
+    }
+
+    public func timeline(ofLead leadID: String) async throws -> [TimelineEntry] {
+        try await read { db in
+            try Self.rows(
+                of: try db.cachedStatement(
+                    sql: """
+                        SELECT * FROM ghl_events WHERE lead_id = ? AND note_kind IS NOT NULL
+                        ORDER BY occurred_at, webhook_id
+                        """
+                ),
+                arguments: [leadID],
+                as: { try $0.timelineEntry() }
+            )
+        }
+    }
+
+    public func funnel(by grouping: FunnelGrouping, since: Date?, until: Date?) async throws -> [FunnelRow] {
+        let (first, last) = funnelDays(since: since, until: until)
+        let key = grouping == .location ? "location_id" : "source"
+        return try await read { db in
+            var rows = try Self.rows(
+                of: try db.makeStatement(
+                    sql: """
+                        SELECT \(key) AS key, sum(delivered) AS delivered, sum(attempted) AS attempted,
+                            sum(contacted) AS contacted, sum(booked) AS booked, sum(showed) AS showed, sum(won) AS won,
+                            sum(lost) AS lost, sum(rerouted) AS rerouted, sum(revenue) AS revenue
+                        FROM funnel_daily WHERE day BETWEEN ? AND ? GROUP BY \(key) ORDER BY \(key)
+                        """
+                ),
+                arguments: [first, last],
+                as: { try $0.funnelRow() }
+            )
+            let bins = try Self.rows(
+                of: try db.makeStatement(
+                    sql: """
+                        SELECT \(key) AS key, bin, sum(leads) AS leads FROM speed_daily WHERE day BETWEEN ? AND ?
+                        GROUP BY \(key), bin
+                        """
+                ),
+                arguments: [first, last],
+                as: { row in (try row.string("key") ?? "", try row.int("bin") ?? 0, try row.int("leads") ?? 0) }
+            )
+            rows.addSpeedBins(bins)
+            return rows
+        }
+    }
+}

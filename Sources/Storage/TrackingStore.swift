@@ -1,0 +1,266 @@
+public import Foundation
+import LeadRouting
+public import LeadTracking
+
+/// What happened after delivery: each delivered attempt, GHL's events about it, and the funnel they add up to.
+///
+/// A lead's attempt is started when its delivery completes (the store does it when it saves a delivery as
+/// delivered, in the same transaction), and it counts as delivered in the funnel from then on.
+public protocol TrackingStore: Sendable {
+    /// Applies GHL events, in one transaction, each to the latest attempt delivered to its sub-account and
+    /// contact: the attempt's progress, its place in the funnel aggregates and the lead's timeline. An event seen
+    /// before (same webhook id) changes nothing; one about a contact Switchboard did not deliver is not kept.
+    /// - Returns: One result per event, in order.
+    func track(_ events: [GHLEvent], rules: WorkedRules, at date: Date) async throws -> [TrackResult]
+    /// A lead's attempts, first to last.
+    func attempts(ofLead leadID: String) async throws -> [AttemptRecord]
+    /// A lead's GHL events that say something, in the order they happened.
+    func timeline(ofLead leadID: String) async throws -> [TimelineEntry]
+    /// The funnel by location or by source, over attempts delivered in `since..<until` (whole UTC days).
+    func funnel(by grouping: FunnelGrouping, since: Date?, until: Date?) async throws -> [FunnelRow]
+}
+
+/// What tracking one event did.
+public enum TrackResult: Sendable, Hashable {
+    /// Applied to a lead's attempt.
+    case applied(leadID: String)
+    /// The webhook was seen before: nothing changed.
+    case duplicate(leadID: String)
+    /// Not about a contact Switchboard delivered: not kept.
+    case untracked
+}
+
+/// One delivery of a lead to a location, and what the location did with it.
+public struct AttemptRecord: Sendable, Hashable {
+    /// Why the lead went to this location.
+    public enum Reason: String, Sendable, Hashable, Codable {
+        case initial
+        case slaReroute
+        case manual
+    }
+
+    public var leadID: String
+    /// 1 for the first delivery, 2 for the first re-route, …
+    public var number: Int
+    public var locationID: String
+    public var ghlLocationID: String
+    public var contactID: String?
+    public var opportunityID: String?
+    public var reason: Reason
+    /// The lead's source, as the funnel groups it (empty when none).
+    public var source: String
+    public var arrivedAt: Date
+    public var deliveredAt: Date
+    /// The location's speed to lead: open-hours seconds from delivery to the first human touch.
+    public var speedSeconds: Double?
+    public var progress: AttemptProgress
+
+    public init(
+        leadID: String,
+        number: Int,
+        locationID: String,
+        ghlLocationID: String,
+        contactID: String?,
+        opportunityID: String?,
+        reason: Reason,
+        source: String,
+        arrivedAt: Date,
+        deliveredAt: Date,
+        speedSeconds: Double? = nil,
+        progress: AttemptProgress = AttemptProgress()
+    ) {
+        self.leadID = leadID
+        self.number = number
+        self.locationID = locationID
+        self.ghlLocationID = ghlLocationID
+        self.contactID = contactID
+        self.opportunityID = opportunityID
+        self.reason = reason
+        self.source = source
+        self.arrivedAt = arrivedAt
+        self.deliveredAt = deliveredAt
+        self.speedSeconds = speedSeconds
+        self.progress = progress
+    }
+}
+
+/// A line of a lead's timeline from a GHL event.
+public struct TimelineEntry: Sendable, Hashable {
+    public var at: Date
+    /// The attempt it belongs to.
+    public var attempt: Int
+    /// The GHL event type, e.g. `OutboundMessage`.
+    public var type: String
+    public var note: TimelineNote
+
+    public init(at: Date, attempt: Int, type: String, note: TimelineNote) {
+        self.at = at
+        self.attempt = attempt
+        self.type = type
+        self.note = note
+    }
+}
+
+/// What the funnel is grouped by.
+public enum FunnelGrouping: String, Sendable, Hashable, CaseIterable {
+    case location
+    case source
+}
+
+/// One group's funnel: counts, revenue, and speed to lead as counts per ``SpeedBins`` bin.
+public struct FunnelRow: Sendable, Hashable {
+    /// The location id or the source ("" for leads with no source).
+    public var key: String
+    public var counts: FunnelCounts
+    public var speedBins: [Int: Int]
+
+    public init(key: String, counts: FunnelCounts, speedBins: [Int: Int]) {
+        self.key = key
+        self.counts = counts
+        self.speedBins = speedBins
+    }
+}
+
+/// How a batch of events changes one attempt: its new progress, and what that changes in the aggregates. The
+/// same for both stores.
+struct AttemptUpdate {
+    var progress: AttemptProgress
+    var speedSeconds: Double?
+    /// The change to the funnel counts of the attempt's group.
+    var counts: FunnelCounts
+    /// The speed bin the attempt leaves and the one it enters (both `nil`: unchanged).
+    var speedBinRemoved: Int?
+    var speedBinAdded: Int?
+
+    init(
+        from old: AttemptProgress,
+        oldSpeed: Double?,
+        to new: AttemptProgress,
+        deliveredAt: Date,
+        clock: () throws -> BusinessClockFunction
+    ) rethrows {
+        progress = new
+        counts = FunnelCounts(progress: new) - FunnelCounts(progress: old)
+        speedSeconds = oldSpeed
+        if new.firstTouchAt != old.firstTouchAt, let touch = new.firstTouchAt {
+            let seconds = try clock()(deliveredAt, touch)
+            speedSeconds = seconds
+            let removed = oldSpeed.map(SpeedBins.bin(ofSeconds:))
+            let added = SpeedBins.bin(ofSeconds: seconds)
+            if removed != added {
+                speedBinRemoved = removed
+                speedBinAdded = added
+            }
+        }
+    }
+}
+
+/// Open seconds between two moments, in some location's hours.
+typealias BusinessClockFunction = (Date, Date) -> Double
+
+/// The UTC day index the funnel buckets an attempt by.
+func funnelDay(_ date: Date) -> Int { Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) }
+
+/// The day range a report's window covers (whole UTC days; open ends unbounded).
+func funnelDays(since: Date?, until: Date?) -> (first: Int, last: Int) {
+    (since.map(funnelDay) ?? Int.min / 2, until.map { funnelDay($0.addingTimeInterval(-0.001)) } ?? Int.max / 2)
+}
+
+/// The business clocks of the locations a transaction has met, each read once.
+struct BusinessClocks {
+    private var known: [String: BusinessClock] = [:]
+
+    /// Whether the location's clock is still to be read.
+    func isUnknown(_ locationID: String) -> Bool { known[locationID] == nil }
+
+    /// A location's clock: its hours in its zone; every second counts for a location that is gone or has no
+    /// hours.
+    mutating func clock(
+        of locationID: String,
+        reading location: (String) throws -> StoredLocation?
+    ) rethrows -> BusinessClockFunction {
+        if let clock = known[locationID] { return clock.openSeconds }
+        var clock = BusinessClock.always
+        if let stored = try location(locationID),
+            let offsets = UTCOffsets(identifier: stored.location.timeZoneIdentifier)
+        {
+            clock = BusinessClock(hours: stored.location.businessHours, offsets: offsets)
+        }
+        known[locationID] = clock
+        return clock.openSeconds
+    }
+}
+
+extension AttemptProgress {
+    /// The stored form (JSON with sorted keys, times as seconds: exact round trip).
+    static func storedText(_ progress: AttemptProgress) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return String(decoding: try encoder.encode(progress), as: UTF8.self)
+    }
+
+    static func stored(_ text: String) throws -> AttemptProgress {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return try decoder.decode(AttemptProgress.self, from: Data(text.utf8))
+    }
+}
+
+extension [FunnelRow] {
+    /// Adds speed-bin counts (key, bin, leads) to the rows with those keys.
+    mutating func addSpeedBins(_ bins: [(String, Int, Int)]) {
+        var index: [String: Int] = [:]
+        for (position, row) in enumerated() { index[row.key] = position }
+        for (key, bin, leads) in bins where leads != 0 {
+            guard let position = index[key] else { continue }
+            self[position].speedBins[bin, default: 0] += leads
+        }
+    }
+}
+
+extension StoredColumns {
+    func attemptRecord() throws -> AttemptRecord {
+        let leadID = try required(string("lead_id"), "attempt lead_id")
+        guard let reason = AttemptRecord.Reason(rawValue: try string("reason") ?? "") else {
+            throw StoreError.corrupt("attempt of lead '\(leadID)': stored reason is not valid")
+        }
+        return AttemptRecord(
+            leadID: leadID,
+            number: try required(int("attempt_no"), "attempt_no"),
+            locationID: try required(string("location_id"), "attempt location_id"),
+            ghlLocationID: try required(string("ghl_location_id"), "attempt ghl_location_id"),
+            contactID: try string("contact_id"),
+            opportunityID: try string("opportunity_id"),
+            reason: reason,
+            source: try string("source") ?? "",
+            arrivedAt: Date(timeIntervalSince1970: try required(double("arrived_at"), "arrived_at")),
+            deliveredAt: Date(timeIntervalSince1970: try required(double("delivered_at"), "delivered_at")),
+            speedSeconds: try double("speed_seconds"),
+            progress: try AttemptProgress.stored(try required(string("progress"), "attempt progress"))
+        )
+    }
+
+    func timelineEntry() throws -> TimelineEntry {
+        TimelineEntry(
+            at: Date(timeIntervalSince1970: try required(double("occurred_at"), "occurred_at")),
+            attempt: try required(int("attempt_no"), "attempt_no"),
+            type: try required(string("type"), "event type"),
+            note: TimelineNote(kind: try string("note_kind") ?? "", text: try string("note") ?? "")
+        )
+    }
+
+    func funnelRow() throws -> FunnelRow {
+        var counts = FunnelCounts()
+        counts.delivered = try int("delivered") ?? 0
+        counts.attempted = try int("attempted") ?? 0
+        counts.contacted = try int("contacted") ?? 0
+        counts.booked = try int("booked") ?? 0
+        counts.showed = try int("showed") ?? 0
+        counts.won = try int("won") ?? 0
+        counts.lost = try int("lost") ?? 0
+        counts.rerouted = try int("rerouted") ?? 0
+        counts.revenue = try double("revenue") ?? 0
+        return FunnelRow(key: try string("key") ?? "", counts: counts, speedBins: [:])
+    }
+}

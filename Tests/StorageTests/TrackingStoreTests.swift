@@ -1,0 +1,241 @@
+import Foundation
+import LeadRouting
+import LeadTracking
+import Storage
+import SwitchboardTesting
+import Testing
+
+@Suite("Tracking after delivery: attempts, GHL events and the funnel (SQLite, and PostgreSQL when configured)")
+struct TrackingStoreTests {
+    /// Monday 2026-11-30 09:00 CST.
+    static let delivered = Fixtures.mondayMorning
+
+    /// A gym open 06:00–21:00 on weekdays (Chicago), with `count` leads delivered into it (contacts `c0`, `c1` …),
+    /// each with the source given in turn.
+    static func deliver(
+        _ count: Int,
+        to store: any SwitchboardStore,
+        location: String = "atx",
+        sources: [String?] = ["facebook"]
+    ) async throws {
+        try await store.saveLocation(
+            StoredLocation(
+                location: Fixtures.location(location, zip: "78701", hours: "mon-fri 06:00-21:00"),
+                ghlLocationID: "ghl-\(location)",
+                updatedAt: delivered
+            )
+        )
+        let intakes = (0..<count).map { index in
+            var intake = Fixtures.intake("\(location)-lead-\(index)")
+            intake.record.lead.source = sources[index % sources.count]
+            return intake
+        }
+        _ = try await store.accept(intakes)
+        for index in 0..<count {
+            let id = "\(location)-lead-\(index)"
+            _ = try await store.record(
+                Fixtures.assignment(id, to: location),
+                forLead: id,
+                slot: nil,
+                limits: .unlimited,
+                manual: false,
+                completing: nil,
+                at: delivered
+            )
+            try await store.saveDelivery(
+                DeliveryRecord(
+                    leadID: id,
+                    ghlLocationID: "ghl-\(location)",
+                    state: .delivered,
+                    contactID: "c\(index)",
+                    opportunityID: "o\(index)",
+                    updatedAt: delivered
+                )
+            )
+        }
+    }
+
+    static func event(
+        _ id: String,
+        contact: String = "c0",
+        location: String = "ghl-atx",
+        after seconds: TimeInterval,
+        _ change: GHLEvent.Change
+    ) -> GHLEvent {
+        GHLEvent(
+            webhookID: id,
+            type: "Event",
+            ghlLocationID: location,
+            contactID: contact,
+            occurredAt: delivered.addingTimeInterval(seconds),
+            change: change
+        )
+    }
+
+    static func humanSMS(_ id: String, contact: String = "c0", after seconds: TimeInterval) -> GHLEvent {
+        event(
+            id,
+            contact: contact,
+            after: seconds,
+            .message(.init(id: id, outbound: true, messageType: "SMS", userID: "u1", source: "app"))
+        )
+    }
+
+    @Test(
+        "A delivered lead starts one attempt, counted once in the funnel, however often it is saved",
+        arguments: StoreKind.available
+    )
+    func deliveryStartsOneAttempt(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await Self.deliver(1, to: store)
+            // A replayed last step saves the delivered record again.
+            var record = try #require(try await store.delivery(ofLead: "atx-lead-0"))
+            record.updatedAt = Self.delivered.addingTimeInterval(60)
+            try await store.saveDelivery(record)
+            let attempts = try await store.attempts(ofLead: "atx-lead-0")
+            #expect(attempts.count == 1)
+            #expect(attempts.first?.reason == .initial)
+            #expect(attempts.first?.contactID == "c0")
+            #expect(attempts.first?.source == "facebook")
+            #expect(attempts.first?.deliveredAt == Self.delivered)
+            let funnel = try await store.funnel(by: .location, since: nil, until: nil)
+            #expect(funnel.map(\.key) == ["atx"])
+            #expect(funnel.first?.counts.delivered == 1)
+        }
+    }
+
+    @Test("Events about delivered contacts are applied once; others are not kept", arguments: StoreKind.available)
+    func eventsAreMatchedAndDeduplicated(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await Self.deliver(2, to: store)
+            let results = try await store.track(
+                [
+                    Self.humanSMS("w1", after: 120),
+                    Self.humanSMS("w1", after: 120),
+                    Self.humanSMS("w2", contact: "someone-else", after: 120),
+                    Self.event("w3", location: "ghl-other", after: 120, .tags(["switchboard:claimed"])),
+                ],
+                rules: .standard,
+                at: Self.delivered.addingTimeInterval(121)
+            )
+            #expect(
+                results == [.applied(leadID: "atx-lead-0"), .duplicate(leadID: "atx-lead-0"), .untracked, .untracked]
+            )
+            // Arriving again later, in another batch: still a duplicate.
+            #expect(
+                try await store.track([Self.humanSMS("w1", after: 120)], rules: .standard, at: Self.delivered)
+                    == [.duplicate(leadID: "atx-lead-0")]
+            )
+            let attempt = try #require(try await store.attempts(ofLead: "atx-lead-0").first)
+            #expect(attempt.progress.firstTouchAt == Self.delivered.addingTimeInterval(120))
+            #expect(attempt.speedSeconds.map { abs($0 - 120) < 0.01 } == true)
+            let timeline = try await store.timeline(ofLead: "atx-lead-0")
+            #expect(timeline.map(\.note.kind) == ["touch"])
+            let row = try #require(try await store.funnel(by: .location, since: nil, until: nil).first)
+            #expect(row.counts.delivered == 2 && row.counts.attempted == 1)
+            #expect(SpeedBins.percentile(0.5, of: row.speedBins).map { abs($0 - 120) < 6 } == true)
+        }
+    }
+
+    @Test(
+        "Speed to lead counts the gym's open hours only: the night between does not count",
+        arguments: StoreKind.available
+    )
+    func speedInBusinessHours(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await Self.deliver(1, to: store)
+            // Delivered Monday 09:00 CST; touched Tuesday 07:00 CST: 12 h Monday + 1 h Tuesday open.
+            _ = try await store.track(
+                [Self.humanSMS("w1", after: 22 * 3600)],
+                rules: .standard,
+                at: Self.delivered.addingTimeInterval(22 * 3600)
+            )
+            let attempt = try #require(try await store.attempts(ofLead: "atx-lead-0").first)
+            #expect(attempt.speedSeconds.map { abs($0 - 13 * 3600) < 0.01 } == true)
+        }
+    }
+
+    @Test(
+        "The same events in any order, twice, concurrently: the same progress and the same funnel",
+        arguments: StoreKind.available
+    )
+    func orderAndConcurrencyIndependence(_ kind: StoreKind) async throws {
+        let events: [GHLEvent] = [
+            Self.event("o1", after: 0, .opportunity(.init(id: "o0", status: "open", monetaryValue: 0))),
+            Self.event(
+                "m0",
+                after: 30,
+                .message(.init(id: "m0", outbound: true, messageType: "SMS", source: "workflow"))
+            ),
+            Self.humanSMS("m1", after: 300),
+            Self.humanSMS("m2", after: 90),
+            Self.event("m3", after: 400, .message(.init(id: "m3", outbound: false, messageType: "SMS", body: "hi"))),
+            Self.event("a1", after: 600, .appointment(.init(id: "a", status: "confirmed"))),
+            Self.event("a2", after: 90_000, .appointment(.init(id: "a", status: "showed"))),
+            Self.event("o2", after: 90_100, .opportunity(.init(id: "o0", status: "won", monetaryValue: 600))),
+            Self.event(
+                "o3",
+                after: 90_100,
+                .opportunity(.init(id: "o0", status: "won", monetaryValue: 600, generic: true))
+            ),
+        ]
+        let expected = try await kind.withStore { store in
+            try await Self.deliver(1, to: store, sources: [nil])
+            _ = try await store.track(events, rules: .standard, at: Self.delivered)
+            return (
+                try await store.attempts(ofLead: "atx-lead-0").first?.progress,
+                try await store.funnel(by: .source, since: nil, until: nil)
+            )
+        }
+        #expect(expected.1.first?.counts.won == 1)
+        #expect(expected.1.first?.counts.revenue == 600)
+        #expect(expected.1.first?.key == "")
+        try await kind.withStore { store in
+            try await Self.deliver(1, to: store, sources: [nil])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for event in (events + events).shuffled() {
+                    group.addTask { _ = try await store.track([event], rules: .standard, at: Self.delivered) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await store.attempts(ofLead: "atx-lead-0").first?.progress == expected.0)
+            #expect(try await store.funnel(by: .source, since: nil, until: nil) == expected.1)
+        }
+    }
+
+    @Test("The funnel by location and by source, within a window of whole days", arguments: StoreKind.available)
+    func funnelGroupsAndWindows(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await Self.deliver(4, to: store, sources: ["facebook", "google"])
+            try await Self.deliver(1, to: store, location: "dal", sources: ["google"])
+            _ = try await store.track(
+                [
+                    Self.humanSMS("w0", contact: "c0", after: 60),
+                    Self.event(
+                        "w1",
+                        contact: "c1",
+                        after: 60,
+                        .opportunity(.init(id: "o1", status: "won", monetaryValue: 99))
+                    ),
+                    Self.event("w2", contact: "c2", after: 60, .opportunity(.init(id: "o2", status: "lost"))),
+                ],
+                rules: .standard,
+                at: Self.delivered
+            )
+            let bySource = try await store.funnel(by: .source, since: nil, until: nil)
+            #expect(bySource.map(\.key) == ["facebook", "google"])
+            #expect(
+                bySource[0].counts.delivered == 2 && bySource[0].counts.attempted == 1 && bySource[0].counts.lost == 1
+            )
+            #expect(
+                bySource[1].counts.delivered == 3 && bySource[1].counts.won == 1 && bySource[1].counts.revenue == 99
+            )
+            let byLocation = try await store.funnel(by: .location, since: nil, until: nil)
+            #expect(byLocation.map(\.key) == ["atx", "dal"])
+            #expect(byLocation.map(\.counts.delivered) == [4, 1])
+            let nextDay = Self.delivered.addingTimeInterval(86_400)
+            #expect(try await store.funnel(by: .location, since: nextDay, until: nil).isEmpty)
+            #expect(try await store.funnel(by: .location, since: Self.delivered, until: nextDay).count == 2)
+        }
+    }
+}
