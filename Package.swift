@@ -158,7 +158,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "LeadRouting", "Storage", "HighLevel", "ReferenceGeodata", "Delivery", "Notifications",
+                "LeadRouting", "LeadTracking", "Storage", "HighLevel", "ReferenceGeodata", "Delivery", "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -178,7 +178,7 @@ let package = Package(
             name: "SwitchboardCommands",
             dependencies: [
                 "LeadRouting", "ReferenceGeodata", "RoutingFiles", "HighLevelSandbox", "Storage", "SwitchboardServer",
-                "HighLevel", "Delivery", "Notifications", "Rollout",
+                "HighLevel", "Delivery", "Notifications", "Rollout", "LeadTracking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -240,8 +240,8 @@ let package = Package(
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
-                "SwitchboardServer", "Storage", "LeadRouting", "SwitchboardTesting", "HighLevel", "HighLevelSandbox",
-                "Notifications", "Delivery",
+                "SwitchboardServer", "Storage", "LeadRouting", "LeadTracking", "SwitchboardTesting", "HighLevel",
+                "HighLevelSandbox", "Notifications", "Delivery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

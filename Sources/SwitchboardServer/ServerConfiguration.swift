@@ -1,6 +1,7 @@
 import Foundation
 public import HighLevel
 public import LeadRouting
+public import LeadTracking
 
 /// How the service runs: where it listens, the API token, webhook verification, routing policy and workers.
 public struct ServerConfiguration: Sendable {
@@ -27,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// How long a request's body may take to arrive once its head has.
     public var bodyTimeout: Duration
+    /// What GHL events prove a location worked a lead.
+    public var workedRules: WorkedRules = .standard
 
     public init(
         host: String = "127.0.0.1",

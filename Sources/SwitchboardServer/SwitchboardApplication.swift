@@ -88,6 +88,8 @@ public func buildApplication(
     WebhookController(
         verifier: WebhookVerifier(configuration: configuration.webhookVerification),
         intake: intake,
+        tracking: store,
+        workedRules: configuration.workedRules,
         metrics: metrics,
         postalCodeCustomFieldID: configuration.postalCodeCustomFieldID,
         now: now

@@ -275,6 +275,25 @@ extension SandboxAPI {
             let enrolment = "\(contactID)/\(workflowID)"
             if !location.enrolments.contains(enrolment) { location.enrolments.append(enrolment) }
         }
+        // As a real nurture workflow does: an automated SMS a little later (no user; source "workflow").
+        let (state, webhooks, delay) = (self.state, self.webhooks, workflowMessageDelay)
+        Task {
+            try? await Task.sleep(for: delay)
+            let message = SandboxMessage(
+                id: await state.makeID(),
+                outbound: true,
+                messageType: "SMS",
+                source: "workflow",
+                status: "delivered",
+                body: "Thanks for your interest! Reply to book your free trial.",
+                dateAdded: await state.now()
+            )
+            _ = try? await state.update(locationID) { location throws(SandboxFailure) in
+                location.messages = location.messages ?? [:]
+                location.messages?[contactID, default: []].append(message)
+            }
+            webhooks.message(message, contactID: contactID, locationID: locationID)
+        }
         return .ok(.init(body: .json(.init(succeded: true))))
     }
 
@@ -288,6 +307,7 @@ extension SandboxAPI {
         guard case .json(let body) = input.body else { throw SandboxFailure.badRequest("Invalid body") }
         try SandboxCaller.requireLocation(body.locationId)
         let id = await state.makeID()
+        let created = await state.now()
         _ = try await state.update(body.locationId) { location throws(SandboxFailure) in
             guard let pipeline = location.pipelines.first(where: { $0.id == body.pipelineId }) else {
                 throw .badRequest("Pipeline with id \(body.pipelineId) not found")
@@ -311,9 +331,13 @@ extension SandboxAPI {
                         pipelineID: body.pipelineId,
                         stageID: body.pipelineStageId,
                         status: body.status.rawValue,
-                        monetaryValue: body.monetaryValue
+                        monetaryValue: body.monetaryValue,
+                        dateAdded: created
                     )
                 ]
+        }
+        if let opportunity = try await state.location(body.locationId).opportunityDetails?.last(where: { $0.id == id }) {
+            webhooks.opportunityCreated(opportunity, locationID: body.locationId)
         }
         return .created(
             .init(

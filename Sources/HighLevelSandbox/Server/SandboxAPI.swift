@@ -6,6 +6,8 @@ import OpenAPIRuntime
 struct SandboxAPI: APIProtocol {
     let state: SandboxState
     let webhooks: SandboxWebhooks
+    /// How long after a workflow enrolment its automated SMS goes out.
+    var workflowMessageDelay: Duration = .seconds(5)
 
     // MARK: - OAuth
 

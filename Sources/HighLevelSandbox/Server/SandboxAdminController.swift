@@ -37,6 +37,10 @@ struct SandboxAdminController: Sendable {
         var snapshotDelaySeconds: Double?
         /// Drop this many of the next webhooks (GHL loses a webhook on any answer but 429).
         var dropWebhooks: Int?
+        /// Send each of this many of the next webhooks twice.
+        var duplicateWebhooks: Int?
+        /// Hold back each of this many of the next webhooks until the one after it is sent.
+        var reorderWebhooks: Int?
     }
 
     func addRoutes(to group: RouterGroup<BasicRequestContext>) {
@@ -83,6 +87,8 @@ struct SandboxAdminController: Sendable {
                 throw HTTPError(.badRequest, message: "latencyMilliseconds must be [min, max]")
             }
             if let drop = plan.dropWebhooks { webhooks.dropNext(drop) }
+            if let duplicate = plan.duplicateWebhooks { webhooks.duplicateNext(duplicate) }
+            if let reorder = plan.reorderWebhooks { webhooks.reorderNext(reorder) }
             if let delay = plan.snapshotDelaySeconds {
                 await state.setSnapshotLoadDelay(.milliseconds(Int(delay * 1000)))
             }
@@ -175,7 +181,7 @@ struct SandboxAdminController: Sendable {
         }
     }
 
-    private func authorize(_ request: Request) throws {
+    func authorize(_ request: Request) throws {
         guard request.headers[.authorization] == "Bearer \(agencyToken)" else {
             throw HTTPError(.unauthorized, message: "the sandbox admin endpoints need the agency token")
         }

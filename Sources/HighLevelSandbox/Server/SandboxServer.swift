@@ -34,8 +34,10 @@ public struct SandboxServer: Sendable {
         public var faults: FaultPlan
         /// Where state is kept across restarts; in memory when `nil`.
         public var dataDirectory: String?
-        /// Where `ContactCreate`/`ContactUpdate` webhooks go.
+        /// Where webhooks (contact, opportunity, message, appointment events) go.
         public var webhookURLs: [URL]
+        /// How long after a workflow enrolment its automated SMS goes out.
+        public var workflowMessageDelay: Duration = .seconds(5)
 
         public init(
             host: String = "127.0.0.1",
@@ -118,7 +120,11 @@ public struct SandboxServer: Sendable {
                 spec: try Self.specification(version)
             )
         }
-        try SandboxAPI(state: state, webhooks: webhooks).registerHandlers(
+        try SandboxAPI(
+            state: state,
+            webhooks: webhooks,
+            workflowMessageDelay: configuration.workflowMessageDelay
+        ).registerHandlers(
             on: AliasingServerTransport(base: router, aliases: SandboxAPIVersion.v3PathAliases),
             middlewares: [
                 JournalMiddleware(journal: journal, now: now),
@@ -132,14 +138,16 @@ public struct SandboxServer: Sendable {
                 V3TranslationMiddleware(),
             ]
         )
-        SandboxAdminController(
+        let admin = SandboxAdminController(
             state: state,
             journal: journal,
             controls: controls,
             agencyToken: configuration.agencyToken,
             webhooks: webhooks
         )
-        .addRoutes(to: router.group("_sandbox"))
+        admin.addRoutes(to: router.group("_sandbox"))
+        SandboxStaffController(state: state, webhooks: webhooks, authorize: admin.authorize)
+            .addRoutes(to: router.group("_sandbox"))
         return Application(
             router: router,
             configuration: .init(

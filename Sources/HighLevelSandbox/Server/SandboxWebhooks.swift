@@ -24,7 +24,7 @@ public struct SandboxWebhooks: Sendable {
     private final class Targets: Sendable {
         let urls: Mutex<[URL]>
         let sent = Mutex(SentWebhooks())
-        let dropNext = Mutex(0)
+        let faults = Mutex(WebhookFaults())
         init(_ urls: [URL]) { self.urls = Mutex(urls) }
     }
     private let logger: Logger
@@ -57,7 +57,17 @@ public struct SandboxWebhooks: Sendable {
     /// Drops the next `count` webhooks: they are recorded as sent but never reach a receiver (as GHL loses a
     /// webhook answered with anything but 429).
     public func dropNext(_ count: Int) {
-        targets.dropNext.withLock { $0 = max(0, count) }
+        targets.faults.withLock { $0.drop = max(0, count) }
+    }
+
+    /// Sends each of the next `count` webhooks twice (GHL does, now and then).
+    public func duplicateNext(_ count: Int) {
+        targets.faults.withLock { $0.duplicate = max(0, count) }
+    }
+
+    /// Holds back each of the next `count` webhooks until the one after it has been sent (out of order).
+    public func reorderNext(_ count: Int) {
+        targets.faults.withLock { $0.hold = max(0, count) }
     }
 
     /// The webhooks sent so far (the newest 10,000), oldest first.
@@ -75,7 +85,12 @@ public struct SandboxWebhooks: Sendable {
     }
 
     /// Sends a contact event to every URL, in the background.
-    func contactEvent(_ type: String, _ contact: SandboxLocation.Contact, locationID: String) {
+    func contactEvent(
+        _ type: String,
+        _ contact: SandboxLocation.Contact,
+        locationID: String,
+        extra: [String: Any] = [:]
+    ) {
         var payload: [String: Any] = [
             "id": contact.id,
             "dateAdded": contact.dateAdded.formatted(.iso8601),
@@ -87,6 +102,7 @@ public struct SandboxWebhooks: Sendable {
         payload["lastName"] = contact.lastName
         payload["postalCode"] = contact.postalCode
         payload["source"] = contact.source
+        payload.merge(extra) { $1 }
         emit(type, payload, locationID: locationID)
     }
 
@@ -103,18 +119,15 @@ public struct SandboxWebhooks: Sendable {
         guard let body = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) else {
             return webhookID
         }
-        let dropped = targets.dropNext.withLock { count -> Bool in
-            guard count > 0 else { return false }
-            count -= 1
-            return true
-        }
+        let (dropped, bodies) = targets.faults.withLock { $0.plan(for: body) }
         targets.sent.withLock { $0.append(.init(id: webhookID, type: type, body: body, dropped: dropped)) }
-        guard !dropped else {
+        if dropped {
             logger.debug("webhook dropped (fault plan)", metadata: ["type": "\(type)", "webhookId": "\(webhookID)"])
-            return webhookID
         }
+        guard !bodies.isEmpty else { return webhookID }
         for url in urls {
-            Task { await deliver(body, to: url) }
+            // One after the other, in the planned order.
+            Task { for body in bodies { await deliver(body, to: url) } }
         }
         return webhookID
     }
@@ -163,4 +176,33 @@ public struct SentWebhooks: Sendable {
     }
 
     func entry(id: String) -> Entry? { entries.last { $0.id == id } }
+}
+
+/// The webhook faults still to inject: how many of the next webhooks to drop, send twice, or hold back.
+struct WebhookFaults: Sendable {
+    var drop = 0
+    var duplicate = 0
+    var hold = 0
+    /// Webhooks held back, sent after the next one.
+    var held: [Data] = []
+
+    /// What to send now for a new webhook (nothing when it is dropped or held), and whether it was dropped.
+    mutating func plan(for body: Data) -> (dropped: Bool, bodies: [Data]) {
+        if drop > 0 {
+            drop -= 1
+            return (true, [])
+        }
+        var bodies = [body]
+        if duplicate > 0 {
+            duplicate -= 1
+            bodies.append(body)
+        }
+        if hold > 0 {
+            hold -= 1
+            held += bodies
+            return (false, [])
+        }
+        defer { held = [] }
+        return (false, bodies + held)
+    }
 }

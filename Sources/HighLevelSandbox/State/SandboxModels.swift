@@ -105,6 +105,10 @@ struct SandboxLocation: Sendable, Codable {
     var opportunities: [String] = []
     /// The opportunities with what search filters on (optional: state saved before it was kept has none).
     var opportunityDetails: [Opportunity]?
+    /// Messages and calls, by contact (optional: state saved before it was kept has none).
+    var messages: [String: [SandboxMessage]]?
+    /// Appointments (optional, as above).
+    var appointments: [SandboxAppointment]?
 
     struct Opportunity: Sendable, Codable {
         var id: String
@@ -114,6 +118,9 @@ struct SandboxLocation: Sendable, Codable {
         var stageID: String?
         var status: String
         var monetaryValue: Double?
+        var assignedTo: String?
+        /// When it was created (optional: state saved before it was kept has none).
+        var dateAdded: Date?
     }
 
     /// The stages of a pipeline (the sandbox gives every pipeline the same ones, ids derived from the pipeline's).

@@ -9,7 +9,10 @@ actor SandboxState {
     private var locationTokens: [String: (locationID: String, expiresAt: Date)] = [:]
     private(set) var snapshots: [SandboxSnapshot]
     private(set) var locations: [SandboxLocation] = []
-    private let now: @Sendable () -> Date
+    private let clock: @Sendable () -> Date
+
+    /// The sandbox's time (injected, for tests).
+    func now() -> Date { clock() }
     private var snapshotLoadDelay: Duration
     private let locationTokenLifetime: TimeInterval
     private let store: SandboxStore?
@@ -30,7 +33,7 @@ actor SandboxState {
         self.snapshotLoadDelay = snapshotLoadDelay
         self.locationTokenLifetime = locationTokenLifetime
         self.store = store
-        self.now = now
+        self.clock = now
         if let store {
             (locations, nextID) = try store.load()
         }
@@ -213,7 +216,7 @@ extension SandboxState {
         -> (SandboxLocation.Contact, Bool)
     {
         let id = makeID()
-        let now = now()
+        let now = self.now()
         var result: (SandboxLocation.Contact, Bool)?
         _ = try update(locationID) { location throws(SandboxFailure) in
             let match = Self.matches(input.email, input.phone, in: location)
@@ -244,7 +247,7 @@ extension SandboxState {
     /// GHL's create: a duplicate (same email or phone, duplicates disallowed) is refused with the existing id.
     func createContact(_ input: ContactInput, in locationID: String) throws(SandboxFailure) -> SandboxLocation.Contact {
         let id = makeID()
-        let now = now()
+        let now = self.now()
         var created: SandboxLocation.Contact?
         _ = try update(locationID) { location throws(SandboxFailure) in
             let match = Self.matches(input.email, input.phone, in: location)

@@ -5,17 +5,21 @@ import HTTPTypes
 import HighLevel
 import Hummingbird
 import LeadRouting
+import LeadTracking
 import Logging
 import NIOCore
 import NIOFoundationCompat
 import Storage
 
 /// `POST /webhooks/ghl`: GHL webhook events. The signature is checked over the raw body (fail closed), then the
-/// timestamp window, then the `webhookId` (a replay stores nothing). `ContactCreate` becomes a lead; other events
-/// are acknowledged and ignored. When the lead cannot be stored the answer is 429, the one status GHL retries.
+/// timestamp window, then the `webhookId` (a replay stores nothing). `ContactCreate` becomes a lead; the events that
+/// follow a delivered lead (opportunities, messages, appointments, tags …) are applied to it; the rest are
+/// acknowledged and dropped. When the store cannot take a write the answer is 429, the one status GHL retries.
 struct WebhookController: Sendable {
     let verifier: WebhookVerifier
     let intake: LeadIntake
+    let tracking: any TrackingStore
+    let workedRules: WorkedRules
     let metrics: ServiceMetrics
     let postalCodeCustomFieldID: String?
     let now: @Sendable () -> Date
@@ -155,9 +159,10 @@ struct WebhookController: Sendable {
                 throw Problem("webhook-rejected", status: .unauthorized, detail: error.message)
             }
         }
+        // A webhook without an id is de-duplicated by its signed body: the same bytes twice are one event.
+        let key = verified.webhookID ?? "sha256:" + SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
         guard verified.type == "ContactCreate" else {
-            context.logger.debug("webhook ignored", metadata: ["type": "\(verified.type ?? "none")"])
-            return try Self.json(.ok, ["status": "ignored", "type": verified.type ?? ""])
+            return try await follow(verified, key: key, context: context)
         }
         let event: ContactEvent
         do {
@@ -211,8 +216,6 @@ struct WebhookController: Sendable {
             ),
             intakeProblem: intakeProblem
         )
-        // A webhook without an id is de-duplicated by its signed body: the same bytes twice are one lead.
-        let key = verified.webhookID ?? "sha256:" + SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
         switch try await intake.submit(Intake(record: record, webhookID: key)) {
         case .stored(let leadID):
             guard let intakeProblem else { return try Self.json(.ok, ["status": "received", "leadId": leadID]) }
@@ -228,6 +231,27 @@ struct WebhookController: Sendable {
             var answer = ["status": "duplicate"]
             answer["leadId"] = leadID
             return try Self.json(.ok, answer)
+        }
+    }
+
+    /// An event about a contact: applied to the lead Switchboard delivered as that contact, if any.
+    private func follow(_ verified: VerifiedWebhook, key: String, context: BasicRequestContext) async throws -> Response {
+        let type = verified.type ?? ""
+        guard let event = GHLEvent(body: verified.body, webhookID: key, timestamp: verified.timestamp) else {
+            context.logger.debug("webhook ignored", metadata: ["type": "\(type)"])
+            return try Self.json(.ok, ["status": "ignored", "type": type])
+        }
+        // A busy store is answered 429 (ProblemMiddleware): GHL retries it with the same body.
+        switch try await tracking.track([event], rules: workedRules, at: now())[0] {
+        case .applied(let leadID):
+            metrics.ghlEventTracked(type: type, result: "applied")
+            return try Self.json(.ok, ["status": "tracked", "type": type, "leadId": leadID])
+        case .duplicate(let leadID):
+            metrics.ghlEventTracked(type: type, result: "duplicate")
+            return try Self.json(.ok, ["status": "duplicate", "type": type, "leadId": leadID])
+        case .untracked:
+            metrics.ghlEventTracked(type: type, result: "untracked")
+            return try Self.json(.ok, ["status": "ignored", "type": type])
         }
     }
 

@@ -72,6 +72,16 @@ public struct ServiceMetrics: Sendable {
             .increment()
     }
 
+    /// A GHL event about a contact: `switchboard_ghl_events_total{type, result}` (applied, duplicate, untracked).
+    func ghlEventTracked(type: String, result: String) {
+        Counter(
+            label: "switchboard_ghl_events_total",
+            dimensions: [("type", type), ("result", result)],
+            factory: factory
+        )
+        .increment()
+    }
+
     /// Leads waiting in the review queue, and routing jobs waiting.
     func queueDepth(review: Int? = nil, routing: Int) {
         Gauge(label: "switchboard_routing_jobs_pending", factory: factory).record(routing)
