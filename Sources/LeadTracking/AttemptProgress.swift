@@ -66,17 +66,18 @@ public struct AttemptProgress: Sendable, Hashable, Codable {
             }
             if let stage = opportunity.pipelineStageID {
                 let merged = Stamped.latest(stageID, Stamped(stage, at: at))
-                if merged != stageID && !opportunity.generic { notes.append("stage \(stage)") }
+                if merged != stageID { notes.append("stage \(stage)") }
                 stageID = merged
                 if rules.workedStageIDs.contains(stage) { firstWorkedAt.keepEarliest(at) }
             }
             if let value = opportunity.monetaryValue {
                 let merged = Stamped.latest(monetaryValue, Stamped(value, at: at))
-                if merged != monetaryValue && !opportunity.generic { notes.append("value \(value)") }
+                if merged != monetaryValue { notes.append("value \(value)") }
                 monetaryValue = merged
             }
-            // The generic OpportunityUpdate repeats what the specific event says: no timeline entry of its own.
-            guard !notes.isEmpty, !opportunity.generic else { return nil }
+            // GHL's generic OpportunityUpdate and the specific event beside it say the same: whichever comes first
+            // changes the state and makes the timeline entry; the other changes nothing and adds none.
+            guard !notes.isEmpty else { return nil }
             return TimelineNote(kind: "opportunity", text: "opportunity " + notes.joined(separator: ", "))
         case .appointment(let appointment):
             let status = appointment.deleted ? "cancelled" : (appointment.status ?? "new")

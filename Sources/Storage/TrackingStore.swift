@@ -54,6 +54,10 @@ public struct AttemptRecord: Sendable, Hashable {
     /// The location's speed to lead: open-hours seconds from delivery to the first human touch.
     public var speedSeconds: Double?
     public var progress: AttemptProgress
+    /// When the SLA runs out (in the location's open hours), while it runs.
+    public var slaDueAt: Date?
+    /// `off` (no SLA), `running`, `met`, `breached` or `exempt`.
+    public var slaState: String
 
     public init(
         leadID: String,
@@ -67,8 +71,12 @@ public struct AttemptRecord: Sendable, Hashable {
         arrivedAt: Date,
         deliveredAt: Date,
         speedSeconds: Double? = nil,
-        progress: AttemptProgress = AttemptProgress()
+        progress: AttemptProgress = AttemptProgress(),
+        slaDueAt: Date? = nil,
+        slaState: String = "off"
     ) {
+        self.slaDueAt = slaDueAt
+        self.slaState = slaState
         self.leadID = leadID
         self.number = number
         self.locationID = locationID
@@ -237,7 +245,9 @@ extension StoredColumns {
             arrivedAt: Date(timeIntervalSince1970: try required(double("arrived_at"), "arrived_at")),
             deliveredAt: Date(timeIntervalSince1970: try required(double("delivered_at"), "delivered_at")),
             speedSeconds: try double("speed_seconds"),
-            progress: try AttemptProgress.stored(try required(string("progress"), "attempt progress"))
+            progress: try AttemptProgress.stored(try required(string("progress"), "attempt progress")),
+            slaDueAt: try double("sla_due_at").map(Date.init(timeIntervalSince1970:)),
+            slaState: try string("sla_state") ?? "off"
         )
     }
 

@@ -103,6 +103,7 @@ public func buildApplication(
     DeliveriesController(store: store, worker: deliveryWorker, notifications: notificationWorker, now: now)
         .addRoutes(to: api)
     LocationsController(store: store, router: router, now: now).addRoutes(to: api)
+    ReportsController(store: store).addRoutes(to: api)
     operations.addAdminRoutes(to: api)
 
     let connections = ConnectionLimitHandler.Count(maximum: configuration.maximumConnections)

@@ -336,7 +336,8 @@ extension SandboxAPI {
                     )
                 ]
         }
-        if let opportunity = try await state.location(body.locationId).opportunityDetails?.last(where: { $0.id == id }) {
+        if let opportunity = try await state.location(body.locationId).opportunityDetails?.last(where: { $0.id == id })
+        {
             webhooks.opportunityCreated(opportunity, locationID: body.locationId)
         }
         return .created(

@@ -132,9 +132,9 @@ struct SandboxAdminController: Sendable {
             webhooks.publicKeyBase64
         }
         // Creates a contact as GHL's UI would, which sends a signed ContactCreate webhook to the configured URLs.
-        group.post("locations/:id/contacts") { request, context -> Response in
+        group.post("locations/:locationId/contacts") { request, context -> Response in
             try authorize(request)
-            let id = try context.parameters.require("id")
+            let id = try context.parameters.require("locationId")
             let input = try await request.decode(as: ContactRequest.self, context: context)
             let draft = ContactInput(
                 firstName: input.firstName,
@@ -161,9 +161,9 @@ struct SandboxAdminController: Sendable {
                 )
             )
         }
-        group.put("locations/:id/settings") { request, context -> HTTPResponse.Status in
+        group.put("locations/:locationId/settings") { request, context -> HTTPResponse.Status in
             try authorize(request)
-            let id = try context.parameters.require("id")
+            let id = try context.parameters.require("locationId")
             let settings = try await request.decode(as: SettingsRequest.self, context: context)
             do {
                 _ = try await state.update(id) { location throws(SandboxFailure) in

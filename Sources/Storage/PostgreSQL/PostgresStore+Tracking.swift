@@ -148,7 +148,7 @@ extension PostgresStore: TrackingStore {
         try await rows(
             """
             SELECT * FROM ghl_events WHERE lead_id = \(leadID) AND note_kind IS NOT NULL
-            ORDER BY occurred_at, webhook_id
+            ORDER BY occurred_at, received_at, webhook_id
             """
         ).map { try $0.timelineEntry() }
     }

@@ -164,7 +164,7 @@ extension SQLiteStore: TrackingStore {
                 of: try db.cachedStatement(
                     sql: """
                         SELECT * FROM ghl_events WHERE lead_id = ? AND note_kind IS NOT NULL
-                        ORDER BY occurred_at, webhook_id
+                        ORDER BY occurred_at, received_at, webhook_id
                         """
                 ),
                 arguments: [leadID],

@@ -29,6 +29,10 @@ struct LeadResource: Encodable, Sendable {
     @Nullable var delivery: DeliveryResource?
     /// Why the lead is in the review queue without a decision: a field that arrived badly typed, named.
     @Nullable var intakeProblem: IntakeProblemResource?
+    /// Each delivery to a location and what the location did with it (only on the single-lead view).
+    var attempts: [AttemptResource]?
+    /// GHL's events about the lead, in the order they happened (only on the single-lead view).
+    var timeline: [TimelineResource]?
 
     init(_ record: LeadRecord) {
         id = record.id

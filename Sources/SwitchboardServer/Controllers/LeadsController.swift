@@ -24,6 +24,8 @@ struct LeadsController: Sendable {
             if let delivery = try await store.delivery(ofLead: id) {
                 resource.delivery = DeliveryResource(delivery, steps: try await store.jobs(ofLead: id))
             }
+            resource.attempts = try await store.attempts(ofLead: id).map(AttemptResource.init)
+            resource.timeline = try await store.timeline(ofLead: id).map(TimelineResource.init)
             return try Self.json(.ok, resource)
         }
         group.post("leads/:id/assign") { request, context in try await assign(request, context: context) }

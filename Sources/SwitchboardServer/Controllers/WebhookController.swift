@@ -235,7 +235,8 @@ struct WebhookController: Sendable {
     }
 
     /// An event about a contact: applied to the lead Switchboard delivered as that contact, if any.
-    private func follow(_ verified: VerifiedWebhook, key: String, context: BasicRequestContext) async throws -> Response {
+    private func follow(_ verified: VerifiedWebhook, key: String, context: BasicRequestContext) async throws -> Response
+    {
         let type = verified.type ?? ""
         guard let event = GHLEvent(body: verified.body, webhookID: key, timestamp: verified.timestamp) else {
             context.logger.debug("webhook ignored", metadata: ["type": "\(type)"])
