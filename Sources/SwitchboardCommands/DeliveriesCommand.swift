@@ -19,17 +19,6 @@ public struct DeliveriesCommand: AsyncParsableCommand {
 
     public init() {}
 
-    /// Where the service is.
-    struct Connection: ParsableArguments {
-        @Option(help: ArgumentHelp("The service's base URL [SWITCHBOARD_URL].", valueName: "url"))
-        var url: String = ProcessInfo.processInfo.environment["SWITCHBOARD_URL"] ?? "http://127.0.0.1:8080"
-
-        @Option(help: ArgumentHelp("The API token [SWITCHBOARD_API_TOKEN].", valueName: "token"))
-        var apiToken: String?
-
-        func api() throws -> ServiceAPI { try ServiceAPI(url: url, token: apiToken) }
-    }
-
     /// `switchboard deliveries dead-letters`
     public struct DeadLetters: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(
@@ -37,7 +26,7 @@ public struct DeliveriesCommand: AsyncParsableCommand {
             abstract: "List dead-lettered delivery steps, newest first, with why."
         )
 
-        @OptionGroup var connection: Connection
+        @OptionGroup var connection: ServiceConnection
 
         @Option(help: ArgumentHelp("Only those given up on since this time (ISO 8601).", valueName: "time"))
         var since: String?
@@ -93,7 +82,7 @@ public struct DeliveriesCommand: AsyncParsableCommand {
             abstract: "Send dead-lettered delivery steps again: by id, or every one since a time."
         )
 
-        @OptionGroup var connection: Connection
+        @OptionGroup var connection: ServiceConnection
 
         @Option(name: .customLong("id"), help: ArgumentHelp("A dead letter's id (repeatable).", valueName: "id"))
         var ids: [Int] = []

@@ -10,7 +10,8 @@ public struct SwitchboardCommand: AsyncParsableCommand {
             location's GHL sub-account, and onboards new locations in waves.
             """,
         subcommands: [
-            ServeCommand.self, RouteCommand.self, LeadsCommand.self, DeliveriesCommand.self, RolloutCommand.self,
+            ServeCommand.self, RouteCommand.self, LeadsCommand.self, DeliveriesCommand.self, ReportCommand.self,
+            RolloutCommand.self,
             SandboxCommand.self,
         ]
     )

@@ -116,6 +116,14 @@ struct APIConformanceTests {
             _ = try await call(.get, "/v1/deliveries/dead-letters?limit=0")
             _ = try await call(.post, "/v1/deliveries/replay", #"{"since":"2026-01-01T00:00:00Z"}"#)
             _ = try await call(.post, "/v1/deliveries/replay", #"{}"#)
+            _ = try await call(.get, "/v1/reports/funnel")
+            _ = try await call(.get, "/v1/reports/funnel?groupBy=source&since=2026-11-01T00:00:00Z")
+            _ = try await call(.get, "/v1/reports/funnel?groupBy=month")
+            _ = try await call(
+                .get,
+                "/v1/reports/funnel?since=2026-11-02T00:00:00Z&until=2026-11-01T00:00:00Z"
+            )
+            _ = try await call(.get, "/v1/reports/funnel", headers: [.accept: "text/csv"])
             let (body, signature) = try service.contactCreate(postalCode: "78703", webhookID: "w-1")
             for signatureValue in [signature, signature, "bad"] {
                 var fields: HTTPFields = [.contentType: "application/json"]
