@@ -48,8 +48,14 @@ OPERATIONS = {
         "get-custom-fields", "create-custom-field",
     ],
     "snapshots": ["get-custom-snapshots", "get-latest-snapshot-push"],
-    "contacts": ["upsert-contact", "create-contact", "get-contact", "get-duplicate-contact", "add-contact-to-workflow"],
-    "opportunities": ["create-opportunity", "search-opportunity", "get-pipelines"],
+    "contacts": [
+        "upsert-contact", "create-contact", "get-contact", "get-duplicate-contact", "add-contact-to-workflow",
+        "add-tags", "delete-contact-from-workflow", "get-appointments-for-contact",
+    ],
+    "opportunities": [
+        "create-opportunity", "search-opportunity", "get-pipelines", "get-opportunity", "update-opportunity-status",
+    ],
+    "conversations": ["export-messages-by-location"],
     "workflows": ["get-workflow"],
     "oauth": ["get-access-token", "get-location-access-token"],
 }

@@ -75,17 +75,28 @@ struct ConformanceTests {
             let workflow = try await client.workflows(locationID: location)[0]
             try await client.addContactToWorkflow(contactID: contact.id, workflowID: workflow.id, locationID: location)
             let pipeline = try await client.pipelines(locationID: location)[0]
-            _ = try await client.createOpportunity(
+            let opportunity = try await client.createOpportunity(
                 name: "Ava",
                 contactID: contact.id,
                 pipelineID: pipeline.id,
                 stageID: nil,
                 locationID: location
             )
+            // After delivery: what the location did (read back), and the clean-up after a re-route.
+            _ = try await client.opportunity(id: opportunity, locationID: location)
+            _ = try await client.appointments(contactID: contact.id, locationID: location)
+            _ = try await client.messages(
+                contactID: contact.id,
+                locationID: location,
+                since: Date(timeIntervalSince1970: 0)
+            )
+            try await client.addTags(["switchboard:rerouted"], contactID: contact.id, locationID: location)
+            try await client.removeFromWorkflow(contactID: contact.id, workflowID: workflow.id, locationID: location)
+            try await client.setOpportunityStatus("abandoned", opportunityID: opportunity, locationID: location)
             try await client.deleteSubAccount(id: location)
             return await sandbox.journal.entries
         }
-        #expect(Set(journal.map(\.operation)).count >= 20, "the traffic covers (nearly) every operation")
+        #expect(Set(journal.map(\.operation)).count >= 26, "the traffic covers (nearly) every operation")
         let file = FileManager.default.temporaryDirectory.appending(path: "ghl-journal-\(UUID()).json")
         try JSONEncoder().encode(journal).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }

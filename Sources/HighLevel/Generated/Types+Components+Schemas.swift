@@ -296,6 +296,21 @@ extension Components {
                 case succeded
             }
         }
+        /// - Remark: Generated from `#/components/schemas/CreateAddTagSuccessfulResponseDto`.
+        internal struct CreateAddTagSuccessfulResponseDto: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreateAddTagSuccessfulResponseDto/tags`.
+            internal var tags: [Swift.String]?
+            /// Creates a new `CreateAddTagSuccessfulResponseDto`.
+            ///
+            /// - Parameters:
+            ///   - tags:
+            internal init(tags: [Swift.String]? = nil) {
+                self.tags = tags
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case tags
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/CreateContactDto`.
         internal struct CreateContactDto: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/CreateContactDto/address1`.
@@ -2287,6 +2302,21 @@ extension Components {
                 case customValues
             }
         }
+        /// - Remark: Generated from `#/components/schemas/DeleteUpdateOpportunitySuccessfulResponseDto`.
+        internal struct DeleteUpdateOpportunitySuccessfulResponseDto: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DeleteUpdateOpportunitySuccessfulResponseDto/succeded`.
+            internal var succeded: Swift.Bool?
+            /// Creates a new `DeleteUpdateOpportunitySuccessfulResponseDto`.
+            ///
+            /// - Parameters:
+            ///   - succeded:
+            internal init(succeded: Swift.Bool? = nil) {
+                self.succeded = succeded
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case succeded
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/DndSettingSchema`.
         internal struct DndSettingSchema: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/DndSettingSchema/code`.
@@ -2367,6 +2397,41 @@ extension Components {
                 case gmb = "GMB"
                 case sms = "SMS"
                 case whatsApp = "WhatsApp"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ExportMessagesResponseDto`.
+        internal struct ExportMessagesResponseDto: Codable, Hashable, Sendable {
+            /// Array of messages
+            ///
+            /// - Remark: Generated from `#/components/schemas/ExportMessagesResponseDto/messages`.
+            internal var messages: [Components.Schemas.GetMessageResponseDto]
+            /// Cursor for fetching next page. Null if no more results.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ExportMessagesResponseDto/nextCursor`.
+            internal var nextCursor: Swift.String?
+            /// Total number of messages matching the query
+            ///
+            /// - Remark: Generated from `#/components/schemas/ExportMessagesResponseDto/total`.
+            internal var total: Swift.Double
+            /// Creates a new `ExportMessagesResponseDto`.
+            ///
+            /// - Parameters:
+            ///   - messages: Array of messages
+            ///   - nextCursor: Cursor for fetching next page. Null if no more results.
+            ///   - total: Total number of messages matching the query
+            internal init(
+                messages: [Components.Schemas.GetMessageResponseDto],
+                nextCursor: Swift.String? = nil,
+                total: Swift.Double
+            ) {
+                self.messages = messages
+                self.nextCursor = nextCursor
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case messages
+                case nextCursor
+                case total
             }
         }
         /// - Remark: Generated from `#/components/schemas/FileField`.
@@ -2814,6 +2879,134 @@ extension Components {
                 case website
             }
         }
+        /// - Remark: Generated from `#/components/schemas/GetEventSchema`.
+        internal struct GetEventSchema: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/address`.
+            internal var address: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/appointmentStatus`.
+            internal var appointmentStatus: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/assignedResources`.
+            internal var assignedResources: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/assignedUserId`.
+            internal var assignedUserId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/calendarId`.
+            internal var calendarId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/contactId`.
+            internal var contactId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/dateAdded`.
+            internal var dateAdded: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/dateUpdated`.
+            internal var dateUpdated: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/endTime`.
+            internal var endTime: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/groupId`.
+            internal var groupId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/id`.
+            internal var id: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/locationId`.
+            internal var locationId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/notes`.
+            internal var notes: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/startTime`.
+            internal var startTime: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/status`.
+            internal var status: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/title`.
+            internal var title: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetEventSchema/users`.
+            internal var users: [Swift.String]?
+            /// Creates a new `GetEventSchema`.
+            ///
+            /// - Parameters:
+            ///   - address:
+            ///   - appointmentStatus:
+            ///   - assignedResources:
+            ///   - assignedUserId:
+            ///   - calendarId:
+            ///   - contactId:
+            ///   - dateAdded:
+            ///   - dateUpdated:
+            ///   - endTime:
+            ///   - groupId:
+            ///   - id:
+            ///   - locationId:
+            ///   - notes:
+            ///   - startTime:
+            ///   - status:
+            ///   - title:
+            ///   - users:
+            internal init(
+                address: Swift.String? = nil,
+                appointmentStatus: Swift.String? = nil,
+                assignedResources: [Swift.String]? = nil,
+                assignedUserId: Swift.String? = nil,
+                calendarId: Swift.String? = nil,
+                contactId: Swift.String? = nil,
+                dateAdded: Swift.String? = nil,
+                dateUpdated: Swift.String? = nil,
+                endTime: Swift.String? = nil,
+                groupId: Swift.String? = nil,
+                id: Swift.String? = nil,
+                locationId: Swift.String? = nil,
+                notes: Swift.String? = nil,
+                startTime: Swift.String? = nil,
+                status: Swift.String? = nil,
+                title: Swift.String? = nil,
+                users: [Swift.String]? = nil
+            ) {
+                self.address = address
+                self.appointmentStatus = appointmentStatus
+                self.assignedResources = assignedResources
+                self.assignedUserId = assignedUserId
+                self.calendarId = calendarId
+                self.contactId = contactId
+                self.dateAdded = dateAdded
+                self.dateUpdated = dateUpdated
+                self.endTime = endTime
+                self.groupId = groupId
+                self.id = id
+                self.locationId = locationId
+                self.notes = notes
+                self.startTime = startTime
+                self.status = status
+                self.title = title
+                self.users = users
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case address
+                case appointmentStatus
+                case assignedResources
+                case assignedUserId
+                case calendarId
+                case contactId
+                case dateAdded
+                case dateUpdated
+                case endTime
+                case groupId
+                case id
+                case locationId
+                case notes
+                case startTime
+                case status
+                case title
+                case users
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/GetEventsSuccessfulResponseDto`.
+        internal struct GetEventsSuccessfulResponseDto: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GetEventsSuccessfulResponseDto/events`.
+            internal var events: [Components.Schemas.GetEventSchema]?
+            /// Creates a new `GetEventsSuccessfulResponseDto`.
+            ///
+            /// - Parameters:
+            ///   - events:
+            internal init(events: [Components.Schemas.GetEventSchema]? = nil) {
+                self.events = events
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case events
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/GetLatestSnapshotPushStatusSuccessfulResponseDTO`.
         internal struct GetLatestSnapshotPushStatusSuccessfulResponseDTO: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/GetLatestSnapshotPushStatusSuccessfulResponseDTO/data`.
@@ -3238,6 +3431,208 @@ extension Components {
                 case website
             }
         }
+        /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto`.
+        internal struct GetMessageResponseDto: Codable, Hashable, Sendable {
+            /// An array of attachment URLs. Attachments will be empty for Call and Voicemails, type 1 and 10. Please use get call recording API to fetch call recording and voicemails.
+            ///
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/attachments`.
+            internal var attachments: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/body`.
+            internal var body: Swift.String?
+            /// Chat Widget Id
+            ///
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/chatWidgetId`.
+            internal var chatWidgetId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/contactId`.
+            internal var contactId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/contentType`.
+            internal var contentType: Swift.String
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/conversationId`.
+            internal var conversationId: Swift.String
+            /// Conversation Provider Id
+            ///
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/conversationProviderId`.
+            internal var conversationProviderId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/dateAdded`.
+            internal var dateAdded: Swift.String
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/direction`.
+            internal enum DirectionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case inbound = "inbound"
+                case outbound = "outbound"
+            }
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/direction`.
+            internal var direction: Components.Schemas.GetMessageResponseDto.DirectionPayload
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/locationId`.
+            internal var locationId: Swift.String
+            /// Type of the message as a string
+            ///
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/messageType`.
+            internal enum MessageTypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case typeCall = "TYPE_CALL"
+                case typeSms = "TYPE_SMS"
+                case typeRcs = "TYPE_RCS"
+                case typeEmail = "TYPE_EMAIL"
+                case typeSmsReviewRequest = "TYPE_SMS_REVIEW_REQUEST"
+                case typeWebchat = "TYPE_WEBCHAT"
+                case typeSmsNoShowRequest = "TYPE_SMS_NO_SHOW_REQUEST"
+                case typeCampaignSms = "TYPE_CAMPAIGN_SMS"
+                case typeCampaignCall = "TYPE_CAMPAIGN_CALL"
+                case typeCampaignEmail = "TYPE_CAMPAIGN_EMAIL"
+                case typeCampaignVoicemail = "TYPE_CAMPAIGN_VOICEMAIL"
+                case typeFacebook = "TYPE_FACEBOOK"
+                case typeCampaignFacebook = "TYPE_CAMPAIGN_FACEBOOK"
+                case typeCampaignManualCall = "TYPE_CAMPAIGN_MANUAL_CALL"
+                case typeCampaignManualSms = "TYPE_CAMPAIGN_MANUAL_SMS"
+                case typeGmb = "TYPE_GMB"
+                case typeCampaignGmb = "TYPE_CAMPAIGN_GMB"
+                case typeReview = "TYPE_REVIEW"
+                case typeInstagram = "TYPE_INSTAGRAM"
+                case typeWhatsapp = "TYPE_WHATSAPP"
+                case typeCustomSms = "TYPE_CUSTOM_SMS"
+                case typeCustomEmail = "TYPE_CUSTOM_EMAIL"
+                case typeCustomProviderSms = "TYPE_CUSTOM_PROVIDER_SMS"
+                case typeCustomProviderEmail = "TYPE_CUSTOM_PROVIDER_EMAIL"
+                case typeIvrCall = "TYPE_IVR_CALL"
+                case typeActivityContact = "TYPE_ACTIVITY_CONTACT"
+                case typeActivityInvoice = "TYPE_ACTIVITY_INVOICE"
+                case typeActivityPayment = "TYPE_ACTIVITY_PAYMENT"
+                case typeActivityOpportunity = "TYPE_ACTIVITY_OPPORTUNITY"
+                case typeLiveChat = "TYPE_LIVE_CHAT"
+                case typeLiveChatInfoMessage = "TYPE_LIVE_CHAT_INFO_MESSAGE"
+                case typeActivityAppointment = "TYPE_ACTIVITY_APPOINTMENT"
+                case typeFacebookComment = "TYPE_FACEBOOK_COMMENT"
+                case typeInstagramComment = "TYPE_INSTAGRAM_COMMENT"
+                case typeCustomCall = "TYPE_CUSTOM_CALL"
+                case typeInternalComment = "TYPE_INTERNAL_COMMENT"
+                case typeActivityEmployeeActionLog = "TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG"
+                case typeTiktok = "TYPE_TIKTOK"
+                case typeTiktokComment = "TYPE_TIKTOK_COMMENT"
+                case typeActivityWhatsapp = "TYPE_ACTIVITY_WHATSAPP"
+                case typeFormSubmission = "TYPE_FORM_SUBMISSION"
+                case typeSmsReaction = "TYPE_SMS_REACTION"
+            }
+            /// Type of the message as a string
+            ///
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/messageType`.
+            internal var messageType: Components.Schemas.GetMessageResponseDto.MessageTypePayload
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/meta`.
+            internal var meta: Components.Schemas.MessageMeta?
+            /// Message source
+            ///
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/source`.
+            internal enum SourcePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case workflow = "workflow"
+                case bulkActions = "bulk_actions"
+                case campaign = "campaign"
+                case api = "api"
+                case app = "app"
+            }
+            /// Message source
+            ///
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/source`.
+            internal var source: Components.Schemas.GetMessageResponseDto.SourcePayload?
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case connected = "connected"
+                case delivered = "delivered"
+                case failed = "failed"
+                case opened = "opened"
+                case pending = "pending"
+                case read = "read"
+                case scheduled = "scheduled"
+                case sent = "sent"
+                case undelivered = "undelivered"
+                case clicked = "clicked"
+                case optOut = "opt_out"
+                case queued = "queued"
+            }
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/status`.
+            internal var status: Components.Schemas.GetMessageResponseDto.StatusPayload?
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/type`.
+            internal var _type: Swift.Double
+            /// User Id
+            ///
+            /// - Remark: Generated from `#/components/schemas/GetMessageResponseDto/userId`.
+            internal var userId: Swift.String?
+            /// Creates a new `GetMessageResponseDto`.
+            ///
+            /// - Parameters:
+            ///   - attachments: An array of attachment URLs. Attachments will be empty for Call and Voicemails, type 1 and 10. Please use get call recording API to fetch call recording and voicemails.
+            ///   - body:
+            ///   - chatWidgetId: Chat Widget Id
+            ///   - contactId:
+            ///   - contentType:
+            ///   - conversationId:
+            ///   - conversationProviderId: Conversation Provider Id
+            ///   - dateAdded:
+            ///   - direction:
+            ///   - id:
+            ///   - locationId:
+            ///   - messageType: Type of the message as a string
+            ///   - meta:
+            ///   - source: Message source
+            ///   - status:
+            ///   - _type:
+            ///   - userId: User Id
+            internal init(
+                attachments: [Swift.String]? = nil,
+                body: Swift.String? = nil,
+                chatWidgetId: Swift.String? = nil,
+                contactId: Swift.String,
+                contentType: Swift.String,
+                conversationId: Swift.String,
+                conversationProviderId: Swift.String? = nil,
+                dateAdded: Swift.String,
+                direction: Components.Schemas.GetMessageResponseDto.DirectionPayload,
+                id: Swift.String,
+                locationId: Swift.String,
+                messageType: Components.Schemas.GetMessageResponseDto.MessageTypePayload,
+                meta: Components.Schemas.MessageMeta? = nil,
+                source: Components.Schemas.GetMessageResponseDto.SourcePayload? = nil,
+                status: Components.Schemas.GetMessageResponseDto.StatusPayload? = nil,
+                _type: Swift.Double,
+                userId: Swift.String? = nil
+            ) {
+                self.attachments = attachments
+                self.body = body
+                self.chatWidgetId = chatWidgetId
+                self.contactId = contactId
+                self.contentType = contentType
+                self.conversationId = conversationId
+                self.conversationProviderId = conversationProviderId
+                self.dateAdded = dateAdded
+                self.direction = direction
+                self.id = id
+                self.locationId = locationId
+                self.messageType = messageType
+                self.meta = meta
+                self.source = source
+                self.status = status
+                self._type = _type
+                self.userId = userId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case attachments
+                case body
+                case chatWidgetId
+                case contactId
+                case contentType
+                case conversationId
+                case conversationProviderId
+                case dateAdded
+                case direction
+                case id
+                case locationId
+                case messageType
+                case meta
+                case source
+                case status
+                case _type = "type"
+                case userId
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/GetPipelinesSuccessfulResponseDto`.
         internal struct GetPipelinesSuccessfulResponseDto: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/GetPipelinesSuccessfulResponseDto/pipelines`.
@@ -3422,6 +3817,54 @@ extension Components {
             internal enum CodingKeys: String, CodingKey {
                 case apiKey
                 case domain
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MessageMeta`.
+        internal struct MessageMeta: Codable, Hashable, Sendable {
+            /// Call duration in seconds
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageMeta/callDuration`.
+            internal var callDuration: Swift.String?
+            /// Call status - can be pending, completed, answered, busy, no-answer, failed, canceled, or voicemail
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageMeta/callStatus`.
+            internal enum CallStatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case pending = "pending"
+                case completed = "completed"
+                case answered = "answered"
+                case busy = "busy"
+                case noAnswer = "no-answer"
+                case failed = "failed"
+                case canceled = "canceled"
+                case voicemail = "voicemail"
+            }
+            /// Call status - can be pending, completed, answered, busy, no-answer, failed, canceled, or voicemail
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageMeta/callStatus`.
+            internal var callStatus: Components.Schemas.MessageMeta.CallStatusPayload?
+            /// meta will contain email, for message type 3 (email). messageIds is list of all email message ids under the message thread
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageMeta/email`.
+            internal var email: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// Creates a new `MessageMeta`.
+            ///
+            /// - Parameters:
+            ///   - callDuration: Call duration in seconds
+            ///   - callStatus: Call status - can be pending, completed, answered, busy, no-answer, failed, canceled, or voicemail
+            ///   - email: meta will contain email, for message type 3 (email). messageIds is list of all email message ids under the message thread
+            internal init(
+                callDuration: Swift.String? = nil,
+                callStatus: Components.Schemas.MessageMeta.CallStatusPayload? = nil,
+                email: OpenAPIRuntime.OpenAPIObjectContainer? = nil
+            ) {
+                self.callDuration = callDuration
+                self.callStatus = callStatus
+                self.email = email
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case callDuration
+                case callStatus
+                case email
             }
         }
         /// - Remark: Generated from `#/components/schemas/MonetoryField`.
@@ -4244,6 +4687,21 @@ extension Components {
                 case youtube
             }
         }
+        /// - Remark: Generated from `#/components/schemas/TagsDTO`.
+        internal struct TagsDTO: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TagsDTO/tags`.
+            internal var tags: [Swift.String]
+            /// Creates a new `TagsDTO`.
+            ///
+            /// - Parameters:
+            ///   - tags:
+            internal init(tags: [Swift.String]) {
+                self.tags = tags
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case tags
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/TextField`.
         internal struct TextField: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/TextField/field_value`.
@@ -4863,6 +5321,39 @@ extension Components {
                 case timezone
                 case twilio
                 case website
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UpdateStatusDto`.
+        internal struct UpdateStatusDto: Codable, Hashable, Sendable {
+            /// lost reason Id
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdateStatusDto/lostReasonId`.
+            internal var lostReasonId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UpdateStatusDto/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case won = "won"
+                case lost = "lost"
+                case abandoned = "abandoned"
+                case all = "all"
+            }
+            /// - Remark: Generated from `#/components/schemas/UpdateStatusDto/status`.
+            internal var status: Components.Schemas.UpdateStatusDto.StatusPayload
+            /// Creates a new `UpdateStatusDto`.
+            ///
+            /// - Parameters:
+            ///   - lostReasonId: lost reason Id
+            ///   - status:
+            internal init(
+                lostReasonId: Swift.String? = nil,
+                status: Components.Schemas.UpdateStatusDto.StatusPayload
+            ) {
+                self.lostReasonId = lostReasonId
+                self.status = status
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case lostReasonId
+                case status
             }
         }
         /// - Remark: Generated from `#/components/schemas/UpsertContactDto`.

@@ -1178,6 +1178,611 @@ internal enum Operations {
             }
         }
     }
+    /// Get Appointments for Contact
+    ///
+    /// Get Appointments for Contact
+    ///
+    /// - Remark: HTTP `GET /contacts/{contactId}/appointments`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/appointments/get(get-appointments-for-contact)`.
+    internal enum GetAppointmentsForContact {
+        internal static let id: Swift.String = "get-appointments-for-contact"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/path`.
+            internal struct Path: Sendable, Hashable {
+                /// Contact Id
+                ///
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/path/contactId`.
+                internal var contactId: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - contactId: Contact Id
+                internal init(contactId: Swift.String) {
+                    self.contactId = contactId
+                }
+            }
+            internal var path: Operations.GetAppointmentsForContact.Input.Path
+            /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/header`.
+            internal struct Headers: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/header/Version`.
+                internal enum VersionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _20210728 = "2021-07-28"
+                }
+                /// API Version
+                ///
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/header/Version`.
+                internal var version: Operations.GetAppointmentsForContact.Input.Headers.VersionPayload
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetAppointmentsForContact.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - version: API Version
+                ///   - accept:
+                internal init(
+                    version: Operations.GetAppointmentsForContact.Input.Headers.VersionPayload,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetAppointmentsForContact.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.version = version
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.GetAppointmentsForContact.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            internal init(
+                path: Operations.GetAppointmentsForContact.Input.Path,
+                headers: Operations.GetAppointmentsForContact.Input.Headers
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.GetEventsSuccessfulResponseDto)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.GetEventsSuccessfulResponseDto {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetAppointmentsForContact.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.GetAppointmentsForContact.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Successful response
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/appointments/get(get-appointments-for-contact)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetAppointmentsForContact.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.GetAppointmentsForContact.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/responses/400/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/responses/400/content/application\/json`.
+                    case json(Components.Schemas.BadRequestDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.BadRequestDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetAppointmentsForContact.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.GetAppointmentsForContact.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Bad Request
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/appointments/get(get-appointments-for-contact)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.GetAppointmentsForContact.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Operations.GetAppointmentsForContact.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/responses/401/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/responses/401/content/application\/json`.
+                    case json(Components.Schemas.UnauthorizedDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnauthorizedDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetAppointmentsForContact.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.GetAppointmentsForContact.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Unauthorized
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/appointments/get(get-appointments-for-contact)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.GetAppointmentsForContact.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Operations.GetAppointmentsForContact.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct UnprocessableContent: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/responses/422/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/appointments/GET/responses/422/content/application\/json`.
+                    case json(Components.Schemas.UnprocessableDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnprocessableDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetAppointmentsForContact.Output.UnprocessableContent.Body
+                /// Creates a new `UnprocessableContent`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.GetAppointmentsForContact.Output.UnprocessableContent.Body) {
+                    self.body = body
+                }
+            }
+            /// Unprocessable Entity
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/appointments/get(get-appointments-for-contact)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Operations.GetAppointmentsForContact.Output.UnprocessableContent)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            internal var unprocessableContent: Operations.GetAppointmentsForContact.Output.UnprocessableContent {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Add Tags
+    ///
+    /// Add Tags
+    ///
+    /// - Remark: HTTP `POST /contacts/{contactId}/tags`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/tags/post(add-tags)`.
+    internal enum AddTags {
+        internal static let id: Swift.String = "add-tags"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/path`.
+            internal struct Path: Sendable, Hashable {
+                /// Contact Id
+                ///
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/path/contactId`.
+                internal var contactId: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - contactId: Contact Id
+                internal init(contactId: Swift.String) {
+                    self.contactId = contactId
+                }
+            }
+            internal var path: Operations.AddTags.Input.Path
+            /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/header`.
+            internal struct Headers: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/header/Version`.
+                internal enum VersionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _20210728 = "2021-07-28"
+                }
+                /// API Version
+                ///
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/header/Version`.
+                internal var version: Operations.AddTags.Input.Headers.VersionPayload
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.AddTags.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - version: API Version
+                ///   - accept:
+                internal init(
+                    version: Operations.AddTags.Input.Headers.VersionPayload,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.AddTags.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.version = version
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.AddTags.Input.Headers
+            /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/requestBody`.
+            internal enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.TagsDTO)
+            }
+            internal var body: Operations.AddTags.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            internal init(
+                path: Operations.AddTags.Input.Path,
+                headers: Operations.AddTags.Input.Headers,
+                body: Operations.AddTags.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/responses/201/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.CreateAddTagSuccessfulResponseDto)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.CreateAddTagSuccessfulResponseDto {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.AddTags.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.AddTags.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Successful response
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/tags/post(add-tags)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.AddTags.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            internal var created: Operations.AddTags.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/responses/400/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/responses/400/content/application\/json`.
+                    case json(Components.Schemas.BadRequestDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.BadRequestDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.AddTags.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.AddTags.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Bad Request
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/tags/post(add-tags)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.AddTags.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Operations.AddTags.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/responses/401/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/responses/401/content/application\/json`.
+                    case json(Components.Schemas.UnauthorizedDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnauthorizedDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.AddTags.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.AddTags.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Unauthorized
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/tags/post(add-tags)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.AddTags.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Operations.AddTags.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct UnprocessableContent: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/responses/422/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/tags/POST/responses/422/content/application\/json`.
+                    case json(Components.Schemas.UnprocessableDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnprocessableDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.AddTags.Output.UnprocessableContent.Body
+                /// Creates a new `UnprocessableContent`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.AddTags.Output.UnprocessableContent.Body) {
+                    self.body = body
+                }
+            }
+            /// Unprocessable Entity
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/tags/post(add-tags)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Operations.AddTags.Output.UnprocessableContent)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            internal var unprocessableContent: Operations.AddTags.Output.UnprocessableContent {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// Add Contact to Workflow
     ///
     /// Add Contact to Workflow
@@ -1458,6 +2063,653 @@ internal enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Delete Contact from Workflow
+    ///
+    /// Delete Contact from Workflow
+    ///
+    /// - Remark: HTTP `DELETE /contacts/{contactId}/workflow/{workflowId}`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/workflow/{workflowId}/delete(delete-contact-from-workflow)`.
+    internal enum DeleteContactFromWorkflow {
+        internal static let id: Swift.String = "delete-contact-from-workflow"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/path`.
+            internal struct Path: Sendable, Hashable {
+                /// Contact Id
+                ///
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/path/contactId`.
+                internal var contactId: Swift.String
+                /// Workflow Id
+                ///
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/path/workflowId`.
+                internal var workflowId: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - contactId: Contact Id
+                ///   - workflowId: Workflow Id
+                internal init(
+                    contactId: Swift.String,
+                    workflowId: Swift.String
+                ) {
+                    self.contactId = contactId
+                    self.workflowId = workflowId
+                }
+            }
+            internal var path: Operations.DeleteContactFromWorkflow.Input.Path
+            /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/header`.
+            internal struct Headers: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/header/Version`.
+                internal enum VersionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _20210728 = "2021-07-28"
+                }
+                /// API Version
+                ///
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/header/Version`.
+                internal var version: Operations.DeleteContactFromWorkflow.Input.Headers.VersionPayload
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteContactFromWorkflow.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - version: API Version
+                ///   - accept:
+                internal init(
+                    version: Operations.DeleteContactFromWorkflow.Input.Headers.VersionPayload,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteContactFromWorkflow.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.version = version
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.DeleteContactFromWorkflow.Input.Headers
+            /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/requestBody`.
+            internal enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/requestBody/content/application\/json`.
+                case json(Components.Schemas.CreateWorkflowDto)
+            }
+            internal var body: Operations.DeleteContactFromWorkflow.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            internal init(
+                path: Operations.DeleteContactFromWorkflow.Input.Path,
+                headers: Operations.DeleteContactFromWorkflow.Input.Headers,
+                body: Operations.DeleteContactFromWorkflow.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ContactsWorkflowSuccessfulResponseDto)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.ContactsWorkflowSuccessfulResponseDto {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.DeleteContactFromWorkflow.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.DeleteContactFromWorkflow.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Successful response
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/workflow/{workflowId}/delete(delete-contact-from-workflow)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DeleteContactFromWorkflow.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.DeleteContactFromWorkflow.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/responses/400/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/responses/400/content/application\/json`.
+                    case json(Components.Schemas.BadRequestDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.BadRequestDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.DeleteContactFromWorkflow.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.DeleteContactFromWorkflow.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Bad Request
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/workflow/{workflowId}/delete(delete-contact-from-workflow)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.DeleteContactFromWorkflow.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Operations.DeleteContactFromWorkflow.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/responses/401/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/responses/401/content/application\/json`.
+                    case json(Components.Schemas.UnauthorizedDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnauthorizedDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.DeleteContactFromWorkflow.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.DeleteContactFromWorkflow.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Unauthorized
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/workflow/{workflowId}/delete(delete-contact-from-workflow)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.DeleteContactFromWorkflow.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Operations.DeleteContactFromWorkflow.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct UnprocessableContent: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/responses/422/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/contacts/{contactId}/workflow/{workflowId}/DELETE/responses/422/content/application\/json`.
+                    case json(Components.Schemas.UnprocessableDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnprocessableDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.DeleteContactFromWorkflow.Output.UnprocessableContent.Body
+                /// Creates a new `UnprocessableContent`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.DeleteContactFromWorkflow.Output.UnprocessableContent.Body) {
+                    self.body = body
+                }
+            }
+            /// Unprocessable Entity
+            ///
+            /// - Remark: Generated from `#/paths//contacts/{contactId}/workflow/{workflowId}/delete(delete-contact-from-workflow)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Operations.DeleteContactFromWorkflow.Output.UnprocessableContent)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            internal var unprocessableContent: Operations.DeleteContactFromWorkflow.Output.UnprocessableContent {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Export messages by location ID
+    ///
+    /// Export messages for a specific location with cursor-based pagination support. Response includes messageType (string), source, and subType fields. The channel parameter is optional - if not provided, all non-email message types will be returned including activity messages (opportunity updates, appointments, etc.).
+    ///
+    /// - Remark: HTTP `GET /conversations/messages/export`.
+    /// - Remark: Generated from `#/paths//conversations/messages/export/get(export-messages-by-location)`.
+    internal enum ExportMessagesByLocation {
+        internal static let id: Swift.String = "export-messages-by-location"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// Location ID to filter messages by
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/locationId`.
+                internal var locationId: Swift.String
+                /// Number of messages to return per page
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/limit`.
+                internal var limit: Swift.Double?
+                /// Cursor for pagination. Pass the nextCursor from previous response to get next page.
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/cursor`.
+                internal var cursor: Swift.String?
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/sortBy`.
+                internal enum SortByPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case createdAt = "createdAt"
+                    case updatedAt = "updatedAt"
+                }
+                /// Field to sort by
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/sortBy`.
+                internal var sortBy: Operations.ExportMessagesByLocation.Input.Query.SortByPayload?
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/sortOrder`.
+                internal enum SortOrderPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case asc = "asc"
+                    case desc = "desc"
+                }
+                /// Sort order
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/sortOrder`.
+                internal var sortOrder: Operations.ExportMessagesByLocation.Input.Query.SortOrderPayload?
+                /// Filter messages by conversation ID
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/conversationId`.
+                internal var conversationId: Swift.String?
+                /// Filter messages by contact ID
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/contactId`.
+                internal var contactId: Swift.String?
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/channel`.
+                internal enum ChannelPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case call = "Call"
+                    case sms = "SMS"
+                    case email = "Email"
+                    case whatsApp = "WhatsApp"
+                    case instagram = "Instagram"
+                    case facebook = "Facebook"
+                }
+                /// Filter by message channel. If not provided, all non-email message types will be returned including activity messages (opportunity updates, appointments, etc.)
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/channel`.
+                internal var channel: Operations.ExportMessagesByLocation.Input.Query.ChannelPayload?
+                /// Start date to filter messages by
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/startDate`.
+                internal var startDate: Swift.String?
+                /// End date to filter messages by
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/query/endDate`.
+                internal var endDate: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - locationId: Location ID to filter messages by
+                ///   - limit: Number of messages to return per page
+                ///   - cursor: Cursor for pagination. Pass the nextCursor from previous response to get next page.
+                ///   - sortBy: Field to sort by
+                ///   - sortOrder: Sort order
+                ///   - conversationId: Filter messages by conversation ID
+                ///   - contactId: Filter messages by contact ID
+                ///   - channel: Filter by message channel. If not provided, all non-email message types will be returned including activity messages (opportunity updates, appointments, etc.)
+                ///   - startDate: Start date to filter messages by
+                ///   - endDate: End date to filter messages by
+                internal init(
+                    locationId: Swift.String,
+                    limit: Swift.Double? = nil,
+                    cursor: Swift.String? = nil,
+                    sortBy: Operations.ExportMessagesByLocation.Input.Query.SortByPayload? = nil,
+                    sortOrder: Operations.ExportMessagesByLocation.Input.Query.SortOrderPayload? = nil,
+                    conversationId: Swift.String? = nil,
+                    contactId: Swift.String? = nil,
+                    channel: Operations.ExportMessagesByLocation.Input.Query.ChannelPayload? = nil,
+                    startDate: Swift.String? = nil,
+                    endDate: Swift.String? = nil
+                ) {
+                    self.locationId = locationId
+                    self.limit = limit
+                    self.cursor = cursor
+                    self.sortBy = sortBy
+                    self.sortOrder = sortOrder
+                    self.conversationId = conversationId
+                    self.contactId = contactId
+                    self.channel = channel
+                    self.startDate = startDate
+                    self.endDate = endDate
+                }
+            }
+            internal var query: Operations.ExportMessagesByLocation.Input.Query
+            /// - Remark: Generated from `#/paths/conversations/messages/export/GET/header`.
+            internal struct Headers: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/header/Version`.
+                internal enum VersionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _20210415 = "2021-04-15"
+                }
+                /// API Version
+                ///
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/header/Version`.
+                internal var version: Operations.ExportMessagesByLocation.Input.Headers.VersionPayload
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ExportMessagesByLocation.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - version: API Version
+                ///   - accept:
+                internal init(
+                    version: Operations.ExportMessagesByLocation.Input.Headers.VersionPayload,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ExportMessagesByLocation.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.version = version
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.ExportMessagesByLocation.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            internal init(
+                query: Operations.ExportMessagesByLocation.Input.Query,
+                headers: Operations.ExportMessagesByLocation.Input.Headers
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/conversations/messages/export/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ExportMessagesResponseDto)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.ExportMessagesResponseDto {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.ExportMessagesByLocation.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.ExportMessagesByLocation.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// List of messages for the location with pagination details.
+            ///
+            /// - Remark: Generated from `#/paths//conversations/messages/export/get(export-messages-by-location)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ExportMessagesByLocation.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.ExportMessagesByLocation.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/responses/400/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/conversations/messages/export/GET/responses/400/content/application\/json`.
+                    case json(Components.Schemas.BadRequestDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.BadRequestDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.ExportMessagesByLocation.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.ExportMessagesByLocation.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Bad Request
+            ///
+            /// - Remark: Generated from `#/paths//conversations/messages/export/get(export-messages-by-location)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.ExportMessagesByLocation.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Operations.ExportMessagesByLocation.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/conversations/messages/export/GET/responses/401/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/conversations/messages/export/GET/responses/401/content/application\/json`.
+                    case json(Components.Schemas.UnauthorizedDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnauthorizedDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.ExportMessagesByLocation.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.ExportMessagesByLocation.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Unauthorized
+            ///
+            /// - Remark: Generated from `#/paths//conversations/messages/export/get(export-messages-by-location)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.ExportMessagesByLocation.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Operations.ExportMessagesByLocation.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
                             response: self
                         )
                     }
@@ -5884,6 +7136,611 @@ internal enum Operations {
             /// - Throws: An error if `self` is not `.unprocessableContent`.
             /// - SeeAlso: `.unprocessableContent`.
             internal var unprocessableContent: Operations.SearchOpportunity.Output.UnprocessableContent {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Get Opportunity
+    ///
+    /// Get Opportunity
+    ///
+    /// - Remark: HTTP `GET /opportunities/{id}`.
+    /// - Remark: Generated from `#/paths//opportunities/{id}/get(get-opportunity)`.
+    internal enum GetOpportunity {
+        internal static let id: Swift.String = "get-opportunity"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/opportunities/{id}/GET/path`.
+            internal struct Path: Sendable, Hashable {
+                /// Opportunity Id
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/{id}/GET/path/id`.
+                internal var id: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id: Opportunity Id
+                internal init(id: Swift.String) {
+                    self.id = id
+                }
+            }
+            internal var path: Operations.GetOpportunity.Input.Path
+            /// - Remark: Generated from `#/paths/opportunities/{id}/GET/header`.
+            internal struct Headers: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/GET/header/Version`.
+                internal enum VersionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _20210728 = "2021-07-28"
+                }
+                /// API Version
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/{id}/GET/header/Version`.
+                internal var version: Operations.GetOpportunity.Input.Headers.VersionPayload
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetOpportunity.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - version: API Version
+                ///   - accept:
+                internal init(
+                    version: Operations.GetOpportunity.Input.Headers.VersionPayload,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetOpportunity.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.version = version
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.GetOpportunity.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            internal init(
+                path: Operations.GetOpportunity.Input.Path,
+                headers: Operations.GetOpportunity.Input.Headers
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/GET/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/{id}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.GetPostOpportunitySuccessfulResponseDto)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.GetPostOpportunitySuccessfulResponseDto {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetOpportunity.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.GetOpportunity.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Successful response
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/{id}/get(get-opportunity)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetOpportunity.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.GetOpportunity.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/GET/responses/400/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/{id}/GET/responses/400/content/application\/json`.
+                    case json(Components.Schemas.BadRequestDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.BadRequestDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetOpportunity.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.GetOpportunity.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Bad Request
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/{id}/get(get-opportunity)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.GetOpportunity.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Operations.GetOpportunity.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/GET/responses/401/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/{id}/GET/responses/401/content/application\/json`.
+                    case json(Components.Schemas.UnauthorizedDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnauthorizedDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetOpportunity.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.GetOpportunity.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Unauthorized
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/{id}/get(get-opportunity)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.GetOpportunity.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Operations.GetOpportunity.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct UnprocessableContent: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/GET/responses/422/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/{id}/GET/responses/422/content/application\/json`.
+                    case json(Components.Schemas.UnprocessableDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnprocessableDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetOpportunity.Output.UnprocessableContent.Body
+                /// Creates a new `UnprocessableContent`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.GetOpportunity.Output.UnprocessableContent.Body) {
+                    self.body = body
+                }
+            }
+            /// Unprocessable Entity
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/{id}/get(get-opportunity)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Operations.GetOpportunity.Output.UnprocessableContent)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            internal var unprocessableContent: Operations.GetOpportunity.Output.UnprocessableContent {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Update Opportunity Status
+    ///
+    /// Update Opportunity Status
+    ///
+    /// - Remark: HTTP `PUT /opportunities/{id}/status`.
+    /// - Remark: Generated from `#/paths//opportunities/{id}/status/put(update-opportunity-status)`.
+    internal enum UpdateOpportunityStatus {
+        internal static let id: Swift.String = "update-opportunity-status"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/path`.
+            internal struct Path: Sendable, Hashable {
+                /// Opportunity Id
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/path/id`.
+                internal var id: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id: Opportunity Id
+                internal init(id: Swift.String) {
+                    self.id = id
+                }
+            }
+            internal var path: Operations.UpdateOpportunityStatus.Input.Path
+            /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/header`.
+            internal struct Headers: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/header/Version`.
+                internal enum VersionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _20210728 = "2021-07-28"
+                }
+                /// API Version
+                ///
+                /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/header/Version`.
+                internal var version: Operations.UpdateOpportunityStatus.Input.Headers.VersionPayload
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateOpportunityStatus.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - version: API Version
+                ///   - accept:
+                internal init(
+                    version: Operations.UpdateOpportunityStatus.Input.Headers.VersionPayload,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateOpportunityStatus.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.version = version
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.UpdateOpportunityStatus.Input.Headers
+            /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/requestBody`.
+            internal enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/requestBody/content/application\/json`.
+                case json(Components.Schemas.UpdateStatusDto)
+            }
+            internal var body: Operations.UpdateOpportunityStatus.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            internal init(
+                path: Operations.UpdateOpportunityStatus.Input.Path,
+                headers: Operations.UpdateOpportunityStatus.Input.Headers,
+                body: Operations.UpdateOpportunityStatus.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/responses/200/content/application\/json`.
+                    case json(Components.Schemas.DeleteUpdateOpportunitySuccessfulResponseDto)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.DeleteUpdateOpportunitySuccessfulResponseDto {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.UpdateOpportunityStatus.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.UpdateOpportunityStatus.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Successful response
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/{id}/status/put(update-opportunity-status)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.UpdateOpportunityStatus.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.UpdateOpportunityStatus.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/responses/400/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/responses/400/content/application\/json`.
+                    case json(Components.Schemas.BadRequestDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.BadRequestDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.UpdateOpportunityStatus.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.UpdateOpportunityStatus.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Bad Request
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/{id}/status/put(update-opportunity-status)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.UpdateOpportunityStatus.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Operations.UpdateOpportunityStatus.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/responses/401/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/responses/401/content/application\/json`.
+                    case json(Components.Schemas.UnauthorizedDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnauthorizedDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.UpdateOpportunityStatus.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.UpdateOpportunityStatus.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Unauthorized
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/{id}/status/put(update-opportunity-status)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.UpdateOpportunityStatus.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Operations.UpdateOpportunityStatus.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct UnprocessableContent: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/responses/422/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/opportunities/{id}/status/PUT/responses/422/content/application\/json`.
+                    case json(Components.Schemas.UnprocessableDTO)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.UnprocessableDTO {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.UpdateOpportunityStatus.Output.UnprocessableContent.Body
+                /// Creates a new `UnprocessableContent`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.UpdateOpportunityStatus.Output.UnprocessableContent.Body) {
+                    self.body = body
+                }
+            }
+            /// Unprocessable Entity
+            ///
+            /// - Remark: Generated from `#/paths//opportunities/{id}/status/put(update-opportunity-status)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Operations.UpdateOpportunityStatus.Output.UnprocessableContent)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            internal var unprocessableContent: Operations.UpdateOpportunityStatus.Output.UnprocessableContent {
                 get throws {
                     switch self {
                     case let .unprocessableContent(response):

@@ -34,6 +34,20 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /contacts/{contactId}`.
     /// - Remark: Generated from `#/paths//contacts/{contactId}/get(get-contact)`.
     func getContact(_ input: Operations.GetContact.Input) async throws -> Operations.GetContact.Output
+    /// Get Appointments for Contact
+    ///
+    /// Get Appointments for Contact
+    ///
+    /// - Remark: HTTP `GET /contacts/{contactId}/appointments`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/appointments/get(get-appointments-for-contact)`.
+    func getAppointmentsForContact(_ input: Operations.GetAppointmentsForContact.Input) async throws -> Operations.GetAppointmentsForContact.Output
+    /// Add Tags
+    ///
+    /// Add Tags
+    ///
+    /// - Remark: HTTP `POST /contacts/{contactId}/tags`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/tags/post(add-tags)`.
+    func addTags(_ input: Operations.AddTags.Input) async throws -> Operations.AddTags.Output
     /// Add Contact to Workflow
     ///
     /// Add Contact to Workflow
@@ -41,6 +55,20 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /contacts/{contactId}/workflow/{workflowId}`.
     /// - Remark: Generated from `#/paths//contacts/{contactId}/workflow/{workflowId}/post(add-contact-to-workflow)`.
     func addContactToWorkflow(_ input: Operations.AddContactToWorkflow.Input) async throws -> Operations.AddContactToWorkflow.Output
+    /// Delete Contact from Workflow
+    ///
+    /// Delete Contact from Workflow
+    ///
+    /// - Remark: HTTP `DELETE /contacts/{contactId}/workflow/{workflowId}`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/workflow/{workflowId}/delete(delete-contact-from-workflow)`.
+    func deleteContactFromWorkflow(_ input: Operations.DeleteContactFromWorkflow.Input) async throws -> Operations.DeleteContactFromWorkflow.Output
+    /// Export messages by location ID
+    ///
+    /// Export messages for a specific location with cursor-based pagination support. Response includes messageType (string), source, and subType fields. The channel parameter is optional - if not provided, all non-email message types will be returned including activity messages (opportunity updates, appointments, etc.).
+    ///
+    /// - Remark: HTTP `GET /conversations/messages/export`.
+    /// - Remark: Generated from `#/paths//conversations/messages/export/get(export-messages-by-location)`.
+    func exportMessagesByLocation(_ input: Operations.ExportMessagesByLocation.Input) async throws -> Operations.ExportMessagesByLocation.Output
     /// Create Sub-Account (Formerly Location)
     ///
     /// <div>
@@ -169,6 +197,20 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /opportunities/search`.
     /// - Remark: Generated from `#/paths//opportunities/search/get(search-opportunity)`.
     func searchOpportunity(_ input: Operations.SearchOpportunity.Input) async throws -> Operations.SearchOpportunity.Output
+    /// Get Opportunity
+    ///
+    /// Get Opportunity
+    ///
+    /// - Remark: HTTP `GET /opportunities/{id}`.
+    /// - Remark: Generated from `#/paths//opportunities/{id}/get(get-opportunity)`.
+    func getOpportunity(_ input: Operations.GetOpportunity.Input) async throws -> Operations.GetOpportunity.Output
+    /// Update Opportunity Status
+    ///
+    /// Update Opportunity Status
+    ///
+    /// - Remark: HTTP `PUT /opportunities/{id}/status`.
+    /// - Remark: Generated from `#/paths//opportunities/{id}/status/put(update-opportunity-status)`.
+    func updateOpportunityStatus(_ input: Operations.UpdateOpportunityStatus.Input) async throws -> Operations.UpdateOpportunityStatus.Output
     /// Get Snapshots
     ///
     /// Get a list of all own and imported Snapshots
@@ -254,6 +296,38 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// Get Appointments for Contact
+    ///
+    /// Get Appointments for Contact
+    ///
+    /// - Remark: HTTP `GET /contacts/{contactId}/appointments`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/appointments/get(get-appointments-for-contact)`.
+    internal func getAppointmentsForContact(
+        path: Operations.GetAppointmentsForContact.Input.Path,
+        headers: Operations.GetAppointmentsForContact.Input.Headers
+    ) async throws -> Operations.GetAppointmentsForContact.Output {
+        try await getAppointmentsForContact(Operations.GetAppointmentsForContact.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Add Tags
+    ///
+    /// Add Tags
+    ///
+    /// - Remark: HTTP `POST /contacts/{contactId}/tags`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/tags/post(add-tags)`.
+    internal func addTags(
+        path: Operations.AddTags.Input.Path,
+        headers: Operations.AddTags.Input.Headers,
+        body: Operations.AddTags.Input.Body
+    ) async throws -> Operations.AddTags.Output {
+        try await addTags(Operations.AddTags.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
     /// Add Contact to Workflow
     ///
     /// Add Contact to Workflow
@@ -269,6 +343,38 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Delete Contact from Workflow
+    ///
+    /// Delete Contact from Workflow
+    ///
+    /// - Remark: HTTP `DELETE /contacts/{contactId}/workflow/{workflowId}`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/workflow/{workflowId}/delete(delete-contact-from-workflow)`.
+    internal func deleteContactFromWorkflow(
+        path: Operations.DeleteContactFromWorkflow.Input.Path,
+        headers: Operations.DeleteContactFromWorkflow.Input.Headers,
+        body: Operations.DeleteContactFromWorkflow.Input.Body
+    ) async throws -> Operations.DeleteContactFromWorkflow.Output {
+        try await deleteContactFromWorkflow(Operations.DeleteContactFromWorkflow.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Export messages by location ID
+    ///
+    /// Export messages for a specific location with cursor-based pagination support. Response includes messageType (string), source, and subType fields. The channel parameter is optional - if not provided, all non-email message types will be returned including activity messages (opportunity updates, appointments, etc.).
+    ///
+    /// - Remark: HTTP `GET /conversations/messages/export`.
+    /// - Remark: Generated from `#/paths//conversations/messages/export/get(export-messages-by-location)`.
+    internal func exportMessagesByLocation(
+        query: Operations.ExportMessagesByLocation.Input.Query,
+        headers: Operations.ExportMessagesByLocation.Input.Headers
+    ) async throws -> Operations.ExportMessagesByLocation.Output {
+        try await exportMessagesByLocation(Operations.ExportMessagesByLocation.Input(
+            query: query,
+            headers: headers
         ))
     }
     /// Create Sub-Account (Formerly Location)
@@ -529,6 +635,38 @@ extension APIProtocol {
         try await searchOpportunity(Operations.SearchOpportunity.Input(
             query: query,
             headers: headers
+        ))
+    }
+    /// Get Opportunity
+    ///
+    /// Get Opportunity
+    ///
+    /// - Remark: HTTP `GET /opportunities/{id}`.
+    /// - Remark: Generated from `#/paths//opportunities/{id}/get(get-opportunity)`.
+    internal func getOpportunity(
+        path: Operations.GetOpportunity.Input.Path,
+        headers: Operations.GetOpportunity.Input.Headers
+    ) async throws -> Operations.GetOpportunity.Output {
+        try await getOpportunity(Operations.GetOpportunity.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Update Opportunity Status
+    ///
+    /// Update Opportunity Status
+    ///
+    /// - Remark: HTTP `PUT /opportunities/{id}/status`.
+    /// - Remark: Generated from `#/paths//opportunities/{id}/status/put(update-opportunity-status)`.
+    internal func updateOpportunityStatus(
+        path: Operations.UpdateOpportunityStatus.Input.Path,
+        headers: Operations.UpdateOpportunityStatus.Input.Headers,
+        body: Operations.UpdateOpportunityStatus.Input.Body
+    ) async throws -> Operations.UpdateOpportunityStatus.Output {
+        try await updateOpportunityStatus(Operations.UpdateOpportunityStatus.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// Get Snapshots

@@ -10,6 +10,14 @@ enum SandboxAPIVersion: String, Sendable, CaseIterable {
     /// The version of the call being answered (set by ``VersionMiddleware``).
     @TaskLocal static var current: SandboxAPIVersion = .v2
 
+    /// The v2 specs version some apps on their own date: conversations and calendars are `2021-04-15`.
+    static let v2Dates: [String: SandboxAPIVersion] = ["2021-07-28": .v2, "2021-04-15": .v2, "v3": .v3]
+
+    /// The `Version` the v2 spec declares for an operation (what its generated handler expects).
+    static func v2Header(for operationID: String) -> String {
+        ["export-messages-by-location"].contains(operationID) ? "2021-04-15" : v2.rawValue
+    }
+
     /// Where the v3 spec moved a v2 path.
     static let v3PathAliases = ["/oauth/locationToken": "/oauth/location-token"]
 }

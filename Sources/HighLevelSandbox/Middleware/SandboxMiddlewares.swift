@@ -158,8 +158,9 @@ struct ErrorShapeMiddleware: ServerMiddleware {
     }
 }
 
-/// Requires GHL's `Version` header on every call but the OAuth token endpoint (where it is optional): `2021-07-28`
-/// or `v3`, each on the paths its own spec defines. Runs the rest of the call with
+/// Requires GHL's `Version` header on every call but the OAuth token endpoint (where it is optional): a v2 date
+/// (`2021-07-28`, or `2021-04-15` for conversations — the generated handlers check each operation's) or `v3`, each
+/// on the paths its own spec defines. Runs the rest of the call with
 /// ``SandboxAPIVersion/current`` set, and hands the generated (v2) handlers a v2 `Version` header.
 struct VersionMiddleware: ServerMiddleware {
     func intercept(
@@ -172,7 +173,7 @@ struct VersionMiddleware: ServerMiddleware {
         let header = HTTPField.Name("Version").flatMap { request.headerFields[$0] }
         let version: SandboxAPIVersion
         if let header {
-            guard let known = SandboxAPIVersion(rawValue: header) else {
+            guard let known = SandboxAPIVersion.v2Dates[header] else {
                 throw SandboxFailure.badRequest("Version \(header) is not supported")
             }
             version = known
@@ -189,7 +190,9 @@ struct VersionMiddleware: ServerMiddleware {
             throw SandboxFailure.notFound("Cannot \(request.method.rawValue) \(path) with Version \(version.rawValue)")
         }
         var forHandlers = request
-        if let name = HTTPField.Name("Version") { forHandlers.headerFields[name] = SandboxAPIVersion.v2.rawValue }
+        if let name = HTTPField.Name("Version"), version == .v3 {
+            forHandlers.headerFields[name] = SandboxAPIVersion.v2Header(for: operationID)
+        }
         return try await SandboxAPIVersion.$current.withValue(version) {
             try await next(header == nil ? request : forHandlers, body, metadata)
         }
