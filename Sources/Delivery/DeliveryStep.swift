@@ -12,6 +12,9 @@ public enum DeliveryStep: String, Sendable, Hashable, CaseIterable {
     /// The tag every delivered contact carries.
     public static let routedTag = "switchboard:routed"
 
+    /// The tag of a contact a location did not work in time, taken to another (with `-to:ID` naming where).
+    public static let reroutedTag = "switchboard:rerouted"
+
     /// The tag naming the location a contact was routed to.
     public static func locationTag(_ locationID: String) -> String { "switchboard:location:\(locationID)" }
 }

@@ -18,6 +18,8 @@ public final class DeliveryWorker: Service, Sendable {
     private let outcomes: OutcomeBatcher
     /// Where delivered and dead-lettered leads are announced (notification webhooks).
     private let events: any LeadEventOutbox
+    /// Whether a completed delivery starts the lead's SLA timer (a durable `sla` job, queued with the last step).
+    private let startsSLA: Bool
     /// This worker's name on its claims.
     public let owner = "delivery-\(UUID().uuidString.prefix(8))"
 
@@ -27,8 +29,10 @@ public final class DeliveryWorker: Service, Sendable {
         configuration: DeliveryConfiguration,
         logger: Logger,
         events: any LeadEventOutbox = SilentOutbox(),
+        startsSLA: Bool = false,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.startsSLA = startsSLA
         self.events = events
         self.store = store
         self.delivery = delivery
@@ -122,6 +126,7 @@ public final class DeliveryWorker: Service, Sendable {
             let followUp =
                 next.map { [NewJob(kind: .deliver, leadID: leadID, step: $0.rawValue, runAt: now())] }
                 ?? events.jobs(announcing: .delivered, leadID: leadID, at: now())
+                + (startsSLA ? [NewJob(kind: .sla, leadID: leadID, step: SLAStep.start, runAt: now())] : [])
             let finished = try await outcomes.settle(
                 .finished(id: job.id, owner: owner, next: followUp, delivery: updated)
             )

@@ -1,3 +1,4 @@
+public import Foundation
 public import HighLevel
 import LeadRouting
 public import Storage
@@ -241,4 +242,57 @@ public actor LeadDelivery {
         workflows[location] = found
         return found
     }
+
+    /// What GHL shows a location did with a contact since a time: its messages and calls, the opportunity, the
+    /// appointments (read before an SLA re-route: webhooks get lost).
+    public func evidence(
+        contactID: String,
+        opportunityID: String?,
+        in location: String,
+        since: Date
+    ) async throws(DeliveryFailure) -> FollowUpEvidence {
+        do {
+            let messages = try await client.messages(contactID: contactID, locationID: location, since: since)
+            var opportunity: OpportunityState?
+            if let opportunityID { opportunity = try await client.opportunity(id: opportunityID, locationID: location) }
+            let appointments = try await client.appointments(contactID: contactID, locationID: location)
+            return FollowUpEvidence(messages: messages, opportunity: opportunity, appointments: appointments)
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    /// Cleans up a location a lead was taken from: tags the contact as re-routed (and where to), takes it out of the
+    /// nurture workflow so the old gym stops texting, and abandons its opportunity. Each call is idempotent.
+    public func cleanUpAfterReroute(
+        contactID: String,
+        opportunityID: String?,
+        in location: String,
+        reroutedTo locationID: String
+    ) async throws(DeliveryFailure) {
+        do {
+            try await client.addTags(
+                [DeliveryStep.reroutedTag, DeliveryStep.reroutedTag + "-to:" + locationID],
+                contactID: contactID,
+                locationID: location
+            )
+            if let workflow = try await workflow(in: location) {
+                try await client.removeFromWorkflow(contactID: contactID, workflowID: workflow, locationID: location)
+            }
+            if let opportunityID {
+                try await client.setOpportunityStatus("abandoned", opportunityID: opportunityID, locationID: location)
+            }
+        } catch let error as HighLevelError {
+            throw Self.failure(error)
+        } catch {
+            throw .transient("\(error)")
+        }
+    }
+}
+
+/// What GHL's API shows about a delivered contact.
+public struct FollowUpEvidence: Sendable {
+    public var messages: [ConversationMessage]
+    public var opportunity: OpportunityState?
+    public var appointments: [AppointmentState]
 }

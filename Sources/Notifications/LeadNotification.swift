@@ -49,6 +49,16 @@ public struct LeadNotification: Sendable {
         case .deadLettered:
             return ":x: \(name) could not be delivered to \(lead.decision?.locationID ?? "?"): "
                 + (delivery?.detail ?? "no reason recorded") + ". Fix the cause, then replay it."
+        case .slaWarning:
+            return ":hourglass_flowing_sand: \(name) at \(lead.decision?.locationID ?? "?") has not been worked yet: "
+                + "reach out before the SLA runs out"
+        case .slaBreached:
+            return ":rotating_light: \(name) was not worked by \(lead.decision?.locationID ?? "?") within its SLA"
+        case .rerouted:
+            return ":twisted_rightwards_arrows: \(name) re-routed to \(lead.decision?.locationID ?? "?") — "
+                + (lead.decision?.summary ?? "the previous location did not work it in time")
+        case .slaExhausted:
+            return ":sos: \(name) was not worked in time and cannot be re-routed again: it waits in the review queue"
         }
     }
 

@@ -12,6 +12,8 @@ public struct Job: Sendable, Hashable {
         public static let deliver = Kind(rawValue: "deliver")
         /// Send a lead event to one endpoint group (the step names the event and the group).
         public static let notify = Kind(rawValue: "notify")
+        /// Watch a delivered lead's SLA: remind, verify with GHL, re-route (the step names attempt and phase).
+        public static let sla = Kind(rawValue: "sla")
     }
 
     /// Where a job is in its life.

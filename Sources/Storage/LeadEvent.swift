@@ -10,6 +10,14 @@ public enum LeadEvent: String, Sendable, Hashable, Codable, CaseIterable {
     case delivered = "lead.delivered"
     /// Delivery was given up on (a permanent GHL error, or every retry used).
     case deadLettered = "lead.dead_lettered"
+    /// Part of the SLA window passed and nobody has worked the lead yet (a reminder).
+    case slaWarning = "lead.sla_warning"
+    /// The SLA ran out and GHL shows no work on the lead.
+    case slaBreached = "lead.sla_breached"
+    /// The lead was taken from a location that did not work it and given to another.
+    case rerouted = "lead.rerouted"
+    /// The lead was re-routed as often as allowed (or no location could take it): it waits in the review queue.
+    case slaExhausted = "lead.sla_exhausted"
 }
 
 /// Turns lead events into queued jobs, written in the same transaction as the change that caused them — so an

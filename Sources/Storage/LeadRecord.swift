@@ -35,6 +35,8 @@ public struct LeadRecord: Sendable, Hashable, Codable {
     /// Why the lead could not be taken as sent (e.g. a signed webhook with a badly typed field): it is kept in
     /// the review queue, unrouted, with the raw body, instead of being refused and lost.
     public var intakeProblem: IntakeProblem?
+    /// Why a lead that was routed is back in the review queue (e.g. `slaExhausted`: no location worked it in time).
+    public var reviewReason: String?
 
     public init(
         id: String,

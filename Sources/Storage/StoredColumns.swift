@@ -50,7 +50,7 @@ extension StoredColumns {
         guard let status = LeadRecord.Status(rawValue: try string("status") ?? "") else {
             throw StoreError.corrupt("lead '\(id)': stored status is not valid")
         }
-        return LeadRecord(
+        var record = LeadRecord(
             id: id,
             channel: try required(string("channel"), "channel"),
             firstName: try string("first_name"),
@@ -71,6 +71,8 @@ extension StoredColumns {
                 )
             }
         )
+        record.reviewReason = try string("review_reason")
+        return record
     }
 
     func storedLocation() throws -> StoredLocation {

@@ -18,6 +18,30 @@ public protocol TrackingStore: Sendable {
     func timeline(ofLead leadID: String) async throws -> [TimelineEntry]
     /// The funnel by location or by source, over attempts delivered in `since..<until` (whole UTC days).
     func funnel(by grouping: FunnelGrouping, since: Date?, until: Date?) async throws -> [FunnelRow]
+    /// Sets an attempt's SLA state and deadline; `reroutedAway` marks it as re-routed (it then counts as such in
+    /// the funnel, and its opportunity's abandonment is not counted as lost).
+    func setSLA(_ change: SLAChange, at date: Date) async throws
+    /// Puts a routed lead back in the review queue with a reason, queuing `followUp` (its announcement) in the
+    /// same transaction.
+    func flagForReview(leadID: String, reason: String, followUp: [NewJob], at date: Date) async throws
+}
+
+/// A change to an attempt's SLA.
+public struct SLAChange: Sendable, Hashable {
+    public var leadID: String
+    public var attempt: Int
+    /// `running`, `met`, `breached`, `exempt` or `exhausted`.
+    public var state: String
+    public var dueAt: Date?
+    public var reroutedAway: Bool
+
+    public init(leadID: String, attempt: Int, state: String, dueAt: Date?, reroutedAway: Bool = false) {
+        self.leadID = leadID
+        self.attempt = attempt
+        self.state = state
+        self.dueAt = dueAt
+        self.reroutedAway = reroutedAway
+    }
 }
 
 /// What tracking one event did.

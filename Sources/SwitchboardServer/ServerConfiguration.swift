@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: Duration
     /// What GHL events prove a location worked a lead.
     public var workedRules: WorkedRules = .standard
+    /// How long a location has to work a delivered lead before it is re-routed (needs delivery into GHL).
+    public var sla: SLAPolicy = .off
 
     public init(
         host: String = "127.0.0.1",

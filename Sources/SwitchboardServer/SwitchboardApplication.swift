@@ -3,6 +3,7 @@ public import Foundation
 public import HighLevel
 public import Hummingbird
 public import LeadRouting
+import LeadTracking
 public import Logging
 import NIOCore
 public import Notifications
@@ -42,13 +43,17 @@ public func buildApplication(
         notifications.groups.isEmpty
         ? nil : NotificationWorker(store: store, settings: notifications, logger: logger, now: now)
     let events: any LeadEventOutbox = notificationWorker ?? SilentOutbox()
+    let leadDelivery = delivery.map { LeadDelivery(client: $0.client, configuration: $0.configuration) }
+    // SLAs need GHL: its API is asked what a location did before a lead is taken from it.
+    let slaOn = (configuration.sla.seconds ?? 0) > 0 && leadDelivery != nil
     let deliveryWorker = delivery.map { setup in
         DeliveryWorker(
             store: store,
-            delivery: LeadDelivery(client: setup.client, configuration: setup.configuration),
+            delivery: leadDelivery!,
             configuration: setup.configuration,
             logger: logger,
             events: events,
+            startsSLA: slaOn,
             now: now
         )
     }
@@ -72,6 +77,20 @@ public func buildApplication(
         now: now
     )
     let intake = LeadIntake(store: store, worker: worker, metrics: metrics)
+    let slaWorker = leadDelivery.flatMap { delivery in
+        slaOn
+            ? SLAWorker(
+                store: store,
+                router: router,
+                delivery: delivery,
+                policy: configuration.sla,
+                rules: configuration.workedRules,
+                events: events,
+                pollInterval: configuration.workerPollInterval,
+                logger: logger,
+                now: now
+            ) : nil
+    }
 
     let http = Router()
     http.add(middleware: RequestMetricsMiddleware(metrics: metrics))
@@ -128,7 +147,7 @@ public func buildApplication(
         // and what they depend on (e.g. the embedded sandbox) last.
         services: services + (notificationWorker.map { [$0] } ?? [])
             + (delivery.map { [RateBudgetShare(store: store, limiters: $0.client.limiters, logger: logger)] } ?? [])
-            + (deliveryWorker.map { [$0] } ?? []) + [
+            + (deliveryWorker.map { [$0] } ?? []) + (slaWorker.map { [$0] } ?? []) + [
                 LocationWatcher(store: store, router: router, logger: logger), worker,
             ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

@@ -7,6 +7,7 @@ import HighLevel
 import HighLevelSandbox
 import HummingbirdTesting
 import LeadRouting
+import LeadTracking
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -23,6 +24,8 @@ struct ConversionEndToEndTests {
         let sandboxURL: URL
         let client: any TestClientProtocol
         let subAccounts: [String: String]
+        /// The service's clock (running at real speed; tests move it on to reach a deadline).
+        let clock: TestClock
 
         /// Calls a staff endpoint of the sandbox (agency token).
         @discardableResult
@@ -71,24 +74,30 @@ struct ConversionEndToEndTests {
         }
     }
 
-    func withLoop(_ body: @Sendable (Loop) async throws -> Void) async throws {
+    func withLoop(sla: SLAPolicy = .off, _ body: @Sendable (Loop) async throws -> Void) async throws {
         var configuration = SandboxServer.Configuration(port: 0, snapshotLoadDelay: .zero)
         configuration.workflowMessageDelay = .milliseconds(50)
         try await SandboxServer.withRunning(configuration) { sandbox, url in
             let ids = try await sandbox.seed(
-                subAccounts: [("Austin", "78701", "America/Chicago"), ("Dallas", "75201", "America/Chicago")],
+                subAccounts: [
+                    ("Austin", "78701", "America/Chicago"), ("Dallas", "75201", "America/Chicago"),
+                    ("Austin South", "78745", "America/Chicago"),
+                ],
                 snapshotID: SandboxSnapshot.franchiseStandard.id
             )
-            let subAccounts = ["atx-downtown": ids[0], "dallas-uptown": ids[1]]
+            let subAccounts = ["atx-downtown": ids[0], "dallas-uptown": ids[1], "atx-south": ids[2]]
             var service = try await TestService(
                 locations: [
                     Fixtures.location("atx-downtown", zip: "78701", daily: 100),
                     Fixtures.location("dallas-uptown", zip: "75201", daily: 100),
+                    Fixtures.location("atx-south", zip: "78745", daily: 100),
                 ],
                 ghlLocationIDs: subAccounts
             )
+            service.configuration.sla = sla
             service.clock.set(Date())
             service.clock.run()
+            let clock = service.clock
             service.configuration.webhookVerification = WebhookVerifier.Configuration(
                 ed25519PublicKey: sandbox.webhooks.signingKey.publicKey,
                 rsaPublicKey: nil
@@ -110,7 +119,9 @@ struct ConversionEndToEndTests {
             try await service.test(.live) { client in
                 let port = try #require(client.port)
                 sandbox.webhooks.setURLs([URL(string: "http://127.0.0.1:\(port)/webhooks/ghl")!])
-                try await body(Loop(sandbox: sandbox, sandboxURL: url, client: client, subAccounts: subAccounts))
+                try await body(
+                    Loop(sandbox: sandbox, sandboxURL: url, client: client, subAccounts: subAccounts, clock: clock)
+                )
             }
         }
     }
@@ -232,6 +243,111 @@ struct ConversionEndToEndTests {
                 #expect("\(atx[field] ?? "")" == "\(dallas[field] ?? "")", "\(field)")
             }
             #expect(((cleanRow["rows"] as? [[String: Any]])?.first?["won"] as? Int) == 1)
+        }
+    }
+
+    /// An SLA of a minute, counted on every second, re-routing once.
+    static let minuteSLA = SLAPolicy(seconds: 60, clock: .always, maxReroutes: 1, graceSeconds: 10)
+
+    @Test("Nobody works the lead: re-routed once to the next gym (old one cleaned up), then sent to review")
+    func rerouteOnceThenEscalate() async throws {
+        try await withLoop(sla: Self.minuteSLA) { loop in
+            let id = try await loop.submit(postalCode: "78703", email: "nobody@example.com")
+            let first = try await loop.deliveredAttempt(id)
+            #expect(first["locationId"] as? String == "atx-downtown")
+            let running = try await loop.lead(id) {
+                ($0["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "running"
+            }
+            #expect((running["attempts"] as? [[String: Any]])?.first?["slaDueAt"] as? String != nil)
+
+            // The minute and the grace pass with only the workflow's automated SMS: re-routed.
+            loop.clock.advance(by: 75)
+            let rerouted = try await loop.lead(id) { (($0["attempts"] as? [[String: Any]])?.count ?? 0) == 2 }
+            let attempts = try #require(rerouted["attempts"] as? [[String: Any]])
+            #expect(attempts.count == 2)
+            #expect(rerouted["locationId"] as? String == "atx-south")
+            #expect(attempts.last?["reason"] as? String == "slaReroute")
+            #expect(attempts.last?["locationId"] as? String == "atx-south")
+            let old = try await loop.lead(id) { lead in
+                (lead["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "breached"
+            }
+            let oldAttempt = try #require((old["attempts"] as? [[String: Any]])?.first)
+            #expect((oldAttempt["funnel"] as? [String: Any])?["reroutedAway"] as? Bool == true)
+            // The old gym: tagged, out of its nurture workflow, opportunity abandoned.
+            let contact = try #require(first["contactId"] as? String)
+            let state = try await loop.sandbox.contactState(
+                contact,
+                locationID: try #require(loop.subAccounts["atx-downtown"])
+            )
+            #expect(state.tags.contains("switchboard:rerouted"))
+            #expect(state.tags.contains("switchboard:rerouted-to:atx-south"))
+            #expect(!state.enrolled)
+            #expect(state.opportunityStatuses == ["abandoned"])
+            let funnel = try await loop.funnel()
+            let rows = try #require(funnel["rows"] as? [[String: Any]])
+            let downtown = try #require(rows.first { $0["key"] as? String == "atx-downtown" })
+            #expect(downtown["rerouted"] as? Int == 1)
+            #expect(downtown["lost"] as? Int == 0)
+            #expect(rows.first { $0["key"] as? String == "atx-south" }?["delivered"] as? Int == 1)
+
+            // The second gym does not work it either: the maximum is one re-route, so it goes to review.
+            _ = try await loop.lead(id) { lead in
+                (lead["attempts"] as? [[String: Any]])?.last?["slaState"] as? String == "running"
+            }
+            loop.clock.advance(by: 75)
+            let escalated = try await loop.lead(id) { $0["status"] as? String == "review" }
+            #expect(escalated["status"] as? String == "review")
+            #expect(escalated["reviewReason"] as? String == "slaExhausted")
+            #expect((escalated["attempts"] as? [[String: Any]])?.count == 2)
+        }
+    }
+
+    @Test("A call whose webhook was lost is found in GHL's API at the deadline: the SLA is met, no re-route")
+    func lostWebhookFoundBeforeReroute() async throws {
+        try await withLoop(sla: Self.minuteSLA) { loop in
+            let id = try await loop.submit(postalCode: "78703", email: "lost@example.com")
+            let attempt = try await loop.deliveredAttempt(id)
+            let contact = try #require(attempt["contactId"] as? String)
+            _ = try await loop.lead(id) { lead in
+                (lead["timeline"] as? [[String: Any]])?.contains { $0["kind"] as? String == "automated" } == true
+            }
+            loop.sandbox.webhooks.dropNext(1)
+            try await loop.staff(
+                .POST,
+                "locations/\(try #require(loop.subAccounts["atx-downtown"]))/contacts/\(contact)/messages",
+                #"{"direction":"outbound","messageType":"SMS","userId":"coach-2","source":"app"}"#
+            )
+            try await Task.sleep(for: .milliseconds(300))
+            let before = try await loop.lead(id) { _ in true }
+            #expect((before["attempts"] as? [[String: Any]])?.first?["firstTouchAt"] is NSNull)
+            loop.clock.advance(by: 75)
+            let met = try await loop.lead(id) { lead in
+                (lead["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "met"
+            }
+            let attempts = try #require(met["attempts"] as? [[String: Any]])
+            #expect(attempts.count == 1)
+            #expect(attempts.first?["slaState"] as? String == "met")
+            #expect(attempts.first?["firstTouchAt"] as? String != nil)
+            #expect(met["locationId"] as? String == "atx-downtown")
+        }
+    }
+
+    @Test("A worked lead's SLA is met and nothing moves; SLAs off leave the timer off")
+    func workedLeadMeetsSLA() async throws {
+        try await withLoop(sla: Self.minuteSLA) { loop in
+            let id = try await loop.submit(postalCode: "78703", email: "worked@example.com")
+            _ = try await Self.workToWon(id, in: loop)
+            loop.clock.advance(by: 75)
+            let lead = try await loop.lead(id) { lead in
+                (lead["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "met"
+            }
+            #expect((lead["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "met")
+            #expect((lead["attempts"] as? [[String: Any]])?.count == 1)
+        }
+        try await withLoop { loop in
+            let id = try await loop.submit(postalCode: "78703", email: "off@example.com")
+            let attempt = try await loop.deliveredAttempt(id)
+            #expect(attempt["slaState"] as? String == "off")
         }
     }
 }

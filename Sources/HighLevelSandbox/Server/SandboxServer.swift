@@ -226,6 +226,20 @@ public struct SandboxServer: Sendable {
         try await state.location(locationID).contacts.count
     }
 
+    /// A contact's tags, whether it is enrolled in any workflow, and its opportunities' statuses (for assertions).
+    public func contactState(
+        _ contactID: String,
+        locationID: String
+    ) async throws -> (tags: [String], enrolled: Bool, opportunityStatuses: [String]) {
+        let location = try await state.location(locationID)
+        guard let contact = location.contacts.first(where: { $0.id == contactID }) else { return ([], false, []) }
+        return (
+            contact.tags,
+            location.enrolments.contains { $0.hasPrefix(contactID + "/") },
+            (location.opportunityDetails ?? []).filter { $0.contactID == contactID }.map(\.status)
+        )
+    }
+
     /// Sets a sub-account's "Allow Duplicate Contact" setting.
     public func setAllowDuplicateContact(_ allow: Bool, locationID: String) async throws {
         _ = try await state.update(locationID) { location throws(SandboxFailure) in

@@ -14,6 +14,8 @@ struct DecisionContext {
     let seconds: Int64
     let ledger: CapacityLedger
     var notes: [String]
+    /// Locations that may not take the lead (they had it before).
+    var excluded: Set<String> = []
     /// The lead's point as a unit vector.
     let vector: SIMD3<Double>
     /// Every location within reach of the largest radius, nearest first.
@@ -108,7 +110,9 @@ struct DecisionContext {
         let status = table.statuses[position]
         let isOpen = table.hours[position].map { $0.isOpen(weekday: windows.weekday, minuteOfDay: windows.minuteOfDay) }
         let verdict: CandidateVerdict
-        if status != .active {
+        if excluded.contains(id) {
+            verdict = .alreadyTried
+        } else if status != .active {
             verdict = .inactive
         } else if !ignoringRadius && miles > table.radii[position] {
             verdict = .outOfRadius

@@ -84,6 +84,7 @@ extension RoutingDecision {
         switch candidate.verdict {
         case .chosen: "chosen"
         case .passedOver: "eligible, not chosen"
+        case .alreadyTried: "already had the lead"
         case .inactive: candidate.status.rawValue
         case .outOfRadius: "beyond its \(miles(candidate.radiusMiles)) mi radius"
         case .dayFull: "full today, \(capacityText(candidate))"

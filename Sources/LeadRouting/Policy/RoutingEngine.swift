@@ -55,12 +55,16 @@ public struct RoutingEngine: Sendable {
     ///   - lead: The lead; its arrival time decides the capacity windows and business hours.
     ///   - ledger: Leads already assigned per location and window.
     ///   - history: Recent assignments, for sticky routing of repeat leads.
+    ///   - excluding: Locations that may not take the lead (an SLA re-route excludes those that had it).
+    ///   - hours: What business hours do to this decision, instead of the policy's rule.
     /// - Returns: The decision with its explanation. Nothing is changed: taking the slot is the caller's step
     ///   (see ``RoutingSession``).
     public func decide(
         _ lead: Lead,
         ledger: CapacityLedger,
-        history: RoutingHistory = RoutingHistory()
+        history: RoutingHistory = RoutingHistory(),
+        excluding: Set<String> = [],
+        hours: BusinessHoursRule? = nil
     ) -> RoutingDecision {
         let hotLead = (lead.score ?? 0) >= policy.hotScoreThreshold
         var notes: [String] = []
@@ -84,6 +88,8 @@ public struct RoutingEngine: Sendable {
                 explanation: RoutingExplanation(point: point, rule: .none, notes: notes)
             )
         }
+        var policy = self.policy
+        if let hours { policy.businessHours = hours }
         var context = DecisionContext(
             table: table,
             policy: policy,
@@ -94,6 +100,7 @@ public struct RoutingEngine: Sendable {
             ledger: ledger,
             notes: notes
         )
+        context.excluded = excluding
         context.findCandidatesInReach()
         if let decision = context.decideSticky(
             previous: history.previousAssignment(of: lead, withinDays: policy.stickyDays)

@@ -109,6 +109,8 @@ public enum CandidateVerdict: String, Sendable, Hashable, Codable {
     case reservedForHot
     /// Closed at the lead's arrival, and open locations were required.
     case closed
+    /// Already had the lead (an SLA re-route goes elsewhere).
+    case alreadyTried
 
     /// Whether the candidate could take the lead.
     public var isEligible: Bool { self == .chosen || self == .passedOver }

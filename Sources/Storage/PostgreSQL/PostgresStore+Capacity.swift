@@ -140,7 +140,7 @@ extension PostgresStore: CapacityStore {
             UPDATE leads SET status = \(status.rawValue), outcome = \(decision.outcome.rawValue),
                 location_id = \(decision.locationID), decision = \(json), routed_at = \(seconds),
                 slot_location_id = \(record.slot?.locationID), slot_day = \(record.slot?.day),
-                slot_week = \(record.slot?.week), assigned_manually = \(record.manual)
+                slot_week = \(record.slot?.week), assigned_manually = \(record.manual), review_reason = NULL
             WHERE id = \(record.leadID)
             """
         )

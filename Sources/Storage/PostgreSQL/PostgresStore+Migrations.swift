@@ -233,6 +233,7 @@ extension PostgresStore {
                     day BIGINT NOT NULL, location_id TEXT NOT NULL, source TEXT NOT NULL, bin BIGINT NOT NULL,
                     leads BIGINT NOT NULL, PRIMARY KEY (day, location_id, source, bin))
                 """,
+                "ALTER TABLE leads ADD COLUMN review_reason TEXT",
             ]
         ),
     ]

@@ -138,6 +138,41 @@ extension PostgresStore: TrackingStore {
         }
     }
 
+    public func setSLA(_ change: SLAChange, at date: Date) async throws {
+        try await transaction { db in
+            guard
+                let attempt = try await db.rows(
+                    """
+                    SELECT * FROM attempts WHERE lead_id = \(change.leadID) AND attempt_no = \(change.attempt)
+                    FOR UPDATE
+                    """
+                ).first.map({ try $0.attemptRecord() })
+            else { throw StoreError.notFound("no attempt \(change.attempt) of lead '\(change.leadID)'") }
+            var progress = attempt.progress
+            progress.reroutedAway = progress.reroutedAway || change.reroutedAway
+            let text = try AttemptProgress.storedText(progress)
+            try await db.rows(
+                """
+                UPDATE attempts SET sla_state = \(change.state), sla_due_at = \(change.dueAt?.timeIntervalSince1970),
+                    progress = \(text)
+                WHERE lead_id = \(change.leadID) AND attempt_no = \(change.attempt)
+                """
+            )
+            let counts = FunnelCounts(progress: progress) - FunnelCounts(progress: attempt.progress)
+            try await Self.addToFunnel(counts: counts, speedBinRemoved: nil, speedBinAdded: nil, of: attempt, in: db)
+        }
+    }
+
+    public func flagForReview(leadID: String, reason: String, followUp: [NewJob], at date: Date) async throws {
+        try await transaction { db in
+            let updated = try await db.rows(
+                "UPDATE leads SET status = 'review', review_reason = \(reason) WHERE id = \(leadID) RETURNING id"
+            )
+            guard !updated.isEmpty else { throw StoreError.notFound("no lead '\(leadID)'") }
+            try await Self.insert(followUp, at: date, in: db)
+        }
+    }
+
     public func attempts(ofLead leadID: String) async throws -> [AttemptRecord] {
         try await rows("SELECT * FROM attempts WHERE lead_id = \(leadID) ORDER BY attempt_no").map {
             try $0.attemptRecord()

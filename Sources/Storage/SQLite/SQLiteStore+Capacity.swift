@@ -57,7 +57,7 @@ extension SQLiteStore: CapacityStore {
         try db.cachedStatement(
             sql: """
                 UPDATE leads SET status = ?, outcome = ?, location_id = ?, decision = ?, routed_at = ?,
-                    slot_location_id = ?, slot_day = ?, slot_week = ?, assigned_manually = ?
+                    slot_location_id = ?, slot_day = ?, slot_week = ?, assigned_manually = ?, review_reason = NULL
                 WHERE id = ?
                 """
         ).execute(

@@ -191,6 +191,7 @@ extension SQLiteStore {
                     CREATE TABLE speed_daily (
                         day INTEGER NOT NULL, location_id TEXT NOT NULL, source TEXT NOT NULL, bin INTEGER NOT NULL,
                         leads INTEGER NOT NULL, PRIMARY KEY (day, location_id, source, bin));
+                    ALTER TABLE leads ADD COLUMN review_reason TEXT;
                     """
             )
         }

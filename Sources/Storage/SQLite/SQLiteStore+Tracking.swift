@@ -148,6 +148,40 @@ extension SQLiteStore: TrackingStore {
         }
     }
 
+    public func setSLA(_ change: SLAChange, at date: Date) async throws {
+        try await write { db in
+            guard
+                let attempt = try Self.firstRow(
+                    of: try db.cachedStatement(sql: "SELECT * FROM attempts WHERE lead_id = ? AND attempt_no = ?"),
+                    arguments: [change.leadID, change.attempt],
+                    as: { try $0.attemptRecord() }
+                )
+            else { throw StoreError.notFound("no attempt \(change.attempt) of lead '\(change.leadID)'") }
+            var progress = attempt.progress
+            progress.reroutedAway = progress.reroutedAway || change.reroutedAway
+            try db.cachedStatement(
+                sql: """
+                    UPDATE attempts SET sla_state = ?, sla_due_at = ?, progress = ?
+                    WHERE lead_id = ? AND attempt_no = ?
+                    """
+            ).execute(arguments: [
+                change.state, change.dueAt?.timeIntervalSince1970, try AttemptProgress.storedText(progress),
+                change.leadID, change.attempt,
+            ])
+            let counts = FunnelCounts(progress: progress) - FunnelCounts(progress: attempt.progress)
+            try Self.addToFunnel(counts: counts, speedBinRemoved: nil, speedBinAdded: nil, of: attempt, in: db)
+        }
+    }
+
+    public func flagForReview(leadID: String, reason: String, followUp: [NewJob], at date: Date) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: "UPDATE leads SET status = 'review', review_reason = ? WHERE id = ?")
+                .execute(arguments: [reason, leadID])
+            guard db.changesCount > 0 else { throw StoreError.notFound("no lead '\(leadID)'") }
+            try Self.insert(followUp, at: date, in: db)
+        }
+    }
+
     public func attempts(ofLead leadID: String) async throws -> [AttemptRecord] {
         try await read { db in
             try Self.rows(

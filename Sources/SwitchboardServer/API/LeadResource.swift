@@ -29,6 +29,8 @@ struct LeadResource: Encodable, Sendable {
     @Nullable var delivery: DeliveryResource?
     /// Why the lead is in the review queue without a decision: a field that arrived badly typed, named.
     @Nullable var intakeProblem: IntakeProblemResource?
+    /// Why a routed lead is back in the review queue (`slaExhausted`: no location worked it in time).
+    @Nullable var reviewReason: String?
     /// Each delivery to a location and what the location did with it (only on the single-lead view).
     var attempts: [AttemptResource]?
     /// GHL's events about the lead, in the order they happened (only on the single-lead view).
@@ -56,6 +58,7 @@ struct LeadResource: Encodable, Sendable {
         assignedManually = record.assignedManually
         holdsCapacity = record.slot != nil
         decision = record.decision.map(DecisionResource.init)
+        reviewReason = record.reviewReason
         intakeProblem = record.intakeProblem.map {
             IntakeProblemResource(field: $0.field, detail: $0.detail, rawBody: $0.rawBody)
         }

@@ -263,6 +263,57 @@ public actor LeadRouter {
         }
     }
 
+    /// Re-routes a lead its location did not work in time: decided again now (an open location preferred) with
+    /// every location that already had it excluded, the slot taken at the new one and given back at the old, the
+    /// delivery to the new one queued, and the breach and the re-route announced — in one transaction.
+    /// - Parameters:
+    ///   - job: The SLA job this completes (only while its claim holds), and `followUp` more work queued with it.
+    /// - Returns: The new decision, or `nil` when no other location can take the lead.
+    public func reroute(
+        leadID: String,
+        excluding tried: Set<String>,
+        reason: String,
+        completing job: JobClaim?,
+        followUp: [NewJob]
+    ) async throws -> RoutingDecision? {
+        guard let record = try await store.lead(id: leadID) else { return nil }
+        var lead = record.lead
+        lead.id = leadID
+        lead.arrivedAt = now()
+        for _ in 0..<(engine.locations.count + 2) {
+            try await refreshLedger()
+            var decision = engine.decide(lead, ledger: ledger, excluding: tried, hours: .requireOpen)
+            guard decision.outcome == .assigned, let locationID = decision.locationID,
+                let windows = decision.windows, let location = engine.location(withID: locationID)
+            else { return nil }
+            decision.explanation.notes.append(reason)
+            let slot = CapacitySlot(locationID: locationID, windows: windows)
+            var reroute = DecisionRecord(
+                decision,
+                forLead: leadID,
+                slot: slot,
+                limits: SlotLimits(location.capacity, hotLead: decision.hotLead),
+                completing: job
+            )
+            addFollowUp(to: &reroute)
+            reroute.followUp +=
+                events.jobs(announcing: .slaBreached, leadID: leadID, at: now())
+                + events.jobs(announcing: .rerouted, leadID: leadID, at: now()) + followUp
+            switch try await store.record([reroute], at: now())[0] {
+            case .recorded(let usage):
+                if let usage { mirror(usage, of: locationID, in: windows) }
+                if reroute.delivery != nil { onDeliveryQueued() }
+                events.didQueue()
+                return decision
+            case .full(let usage):
+                ledger.setUsage(usage, of: locationID, in: windows)
+            case .claimLost:
+                return nil
+            }
+        }
+        throw StoreError.unavailable("capacity kept changing while re-routing lead '\(leadID)'")
+    }
+
     /// Gives back a lead's slot (the lead was rejected).
     public func release(leadID: String) async throws -> Bool {
         let released = try await store.releaseSlot(ofLead: leadID)
