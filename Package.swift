@@ -276,7 +276,7 @@ let package = Package(
             name: "SwitchboardCommandsTests",
             dependencies: [
                 "SwitchboardCommands", "SwitchboardTesting", "LeadRouting", "RoutingFiles", "Storage",
-                "SwitchboardServer", "Notifications", "HighLevelSandbox",
+                "SwitchboardServer", "Notifications", "HighLevelSandbox", "LeadTracking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -131,6 +131,31 @@ public struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Time a gym has to work a delivered lead before it is re-routed: 90s, 15m, 2h; 0 turns it off "
+                + "[ROUTING_SLA] (default: 15m).",
+            valueName: "duration"
+        )
+    )
+    var sla: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "business (only the gym's open hours count) or always [ROUTING_SLA_CLOCK] (default: business).",
+            valueName: "clock"
+        )
+    )
+    var slaClock: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Re-routes per lead before it goes to the review queue [ROUTING_SLA_MAX_REROUTES] (default: 1).",
+            valueName: "n"
+        )
+    )
+    var slaMaxReroutes: Int?
+
+    @Option(
+        help: ArgumentHelp(
             "trace, debug, info, notice, warning, error [SWITCHBOARD_LOG_LEVEL] (default: info).",
             valueName: "level"
         )
@@ -212,6 +237,9 @@ public struct ServeCommand: AsyncParsableCommand {
         flags[K.hotThreshold] = hotThreshold.map(String.init)
         flags[K.stickyDays] = stickyDays.map(String.init)
         flags[K.businessHours] = businessHours
+        flags[K.sla] = sla
+        flags[K.slaClock] = slaClock
+        flags[K.slaMaxReroutes] = slaMaxReroutes.map(String.init)
         flags[K.logLevel] = logLevel
         flags[K.shutdownTimeout] = shutdownTimeout.map(String.init)
         flags[K.pipeline] = pipeline

@@ -1,6 +1,7 @@
 import Configuration
 public import Foundation
 public import LeadRouting
+public import LeadTracking
 public import Notifications
 public import Storage
 import SystemPackage
@@ -31,6 +32,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var workflow: String?
     /// Where lead events are posted (notification webhooks).
     public var notificationGroups: [EndpointGroup]
+    /// How long a location has to work a delivered lead before it is re-routed.
+    public var sla = SLAPolicy()
 
     /// A real (or standalone sandbox) GHL: then there is no in-process sandbox and no demo data.
     public struct GHLConnection: Sendable, Equatable {
@@ -65,6 +68,9 @@ public struct ServeSettings: Sendable, Equatable {
         static let hotThreshold = "routing.hotScoreThreshold"
         static let stickyDays = "routing.stickyDays"
         static let businessHours = "routing.businessHours"
+        static let sla = "routing.sla"
+        static let slaClock = "routing.slaClock"
+        static let slaMaxReroutes = "routing.slaMaxReroutes"
         static let pipeline = "delivery.pipeline"
         static let workflow = "delivery.workflow"
         /// The names of the endpoint groups the config file defines (besides `default`).
@@ -150,6 +156,22 @@ public struct ServeSettings: Sendable, Equatable {
             }
             policy.businessHours = rule
         }
+        var sla = SLAPolicy()
+        if let raw = text(Key.sla) {
+            guard let seconds = SLAPolicy.seconds(parsing: raw) else {
+                throw Problem(
+                    description: "\(describe(Key.sla)): '\(raw)' is not a duration like 90s, 15m or 2h (0 turns it off)"
+                )
+            }
+            sla.seconds = seconds > 0 ? seconds : nil
+        }
+        if let raw = text(Key.slaClock) {
+            guard let clock = SLAPolicy.Clock(rawValue: raw) else {
+                throw Problem(description: "\(describe(Key.slaClock)): '\(raw)' is not business or always")
+            }
+            sla.clock = clock
+        }
+        sla.maxReroutes = try integer(Key.slaMaxReroutes, 0...10, default: sla.maxReroutes)
 
         var ghl: GHLConnection?
         let base = text(Key.ghlBaseURL)
@@ -258,7 +280,8 @@ public struct ServeSettings: Sendable, Equatable {
             shutdownTimeout: .seconds(try integer(Key.shutdownTimeout, 2...300, default: 10)),
             pipeline: text(Key.pipeline) ?? (ghl == nil ? "Memberships" : nil),
             workflow: text(Key.workflow) ?? (ghl == nil ? "New lead nurture" : nil),
-            notificationGroups: groups
+            notificationGroups: groups,
+            sla: sla
         )
     }
 

@@ -71,6 +71,7 @@ public struct ServiceRuntime: Sendable {
             postalCodeCustomFieldID: settings.postalCodeCustomField,
             policy: settings.policy
         )
+        configuration.sla = settings.sla
         // Room for the connection cap, with descriptors to spare for the database, GHL calls and the sandbox.
         let descriptors = DescriptorLimit.raise()
         configuration.maximumConnections = min(configuration.maximumConnections, max(64, descriptors - 256))

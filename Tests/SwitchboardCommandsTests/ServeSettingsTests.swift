@@ -1,5 +1,6 @@
 import Foundation
 import LeadRouting
+import LeadTracking
 import Notifications
 import Storage
 import SwitchboardCommands
@@ -22,6 +23,30 @@ struct ServeSettingsTests {
         #expect(settings.ghl == nil)
         #expect(settings.sandboxPort == 8090)
         #expect(settings.policy == RoutingPolicy())
+    }
+
+    @Test("SLA: 15 minutes of business time and one re-route by default; --sla, ROUTING_SLA, 0 turns it off")
+    func slaSettings() async throws {
+        let defaults = try await ServeSettings.resolve(flags: [:], environment: [:], configFile: nil)
+        #expect(defaults.sla.seconds == 900)
+        #expect(defaults.sla.clock == .business)
+        #expect(defaults.sla.maxReroutes == 1)
+        let given = try await ServeSettings.resolve(
+            flags: ["routing.sla": "90s", "routing.slaMaxReroutes": "2"],
+            environment: ["ROUTING_SLA": "2h", "ROUTING_SLA_CLOCK": "always"],
+            configFile: nil
+        )
+        #expect(given.sla.seconds == 90)
+        #expect(given.sla.clock == .always)
+        #expect(given.sla.maxReroutes == 2)
+        let off = try await ServeSettings.resolve(flags: [:], environment: ["ROUTING_SLA": "0"], configFile: nil)
+        #expect(off.sla.seconds == nil)
+        await #expect(throws: (any Error).self) {
+            try await ServeSettings.resolve(flags: ["routing.sla": "15 minutes"], environment: [:], configFile: nil)
+        }
+        await #expect(throws: (any Error).self) {
+            try await ServeSettings.resolve(flags: ["routing.slaClock": "weekly"], environment: [:], configFile: nil)
+        }
     }
 
     @Test("Flags win over the environment, which wins over the config file, which wins over defaults")
@@ -125,7 +150,7 @@ struct ServeSettingsTests {
         let cli = try #require(settings.notificationGroups.first)
         #expect(cli.urls.map(\.host) == ["a.example.com", "b.example.com"])
         #expect(cli.secret == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-        #expect(cli.format == .standard && cli.events.count == 4)
+        #expect(cli.format == .standard && cli.events.count == LeadEvent.allCases.count)
         let ops = try #require(settings.notificationGroups.last)
         #expect(ops.format == .slack && ops.events == [.unroutable, .deadLettered] && ops.timeout == .seconds(3))
 
