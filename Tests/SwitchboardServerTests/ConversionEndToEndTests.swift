@@ -14,6 +14,7 @@ import NIOHTTP1
 import Storage
 import SwitchboardServer
 import SwitchboardTesting
+import Synchronization
 import Testing
 
 @Suite("Following delivered leads to their outcome through GHL's webhooks (sandbox)")
@@ -24,8 +25,10 @@ struct ConversionEndToEndTests {
         let sandboxURL: URL
         let client: any TestClientProtocol
         let subAccounts: [String: String]
-        /// The service's clock (running at real speed; tests move it on to reach a deadline).
+        /// The service's and the sandbox's clock (running at real speed; tests move it on to reach a deadline).
         let clock: TestClock
+        /// Which run of the service this is (0, then 1 … after restarts).
+        let run: Int
 
         /// Calls a staff endpoint of the sandbox (agency token).
         @discardableResult
@@ -74,10 +77,23 @@ struct ConversionEndToEndTests {
         }
     }
 
-    func withLoop(sla: SLAPolicy = .off, _ body: @Sendable (Loop) async throws -> Void) async throws {
+    /// A sandbox with three gyms' sub-accounts and a service delivering into them and following their leads.
+    /// - Parameters:
+    ///   - start: Where the shared clock starts (now by default); it runs at real speed from there.
+    ///   - downtownHours: The opening hours of atx-downtown (none: always open).
+    ///   - runs: How many times the service is started on the same store and sandbox (a restart between runs).
+    func withLoop(
+        sla: SLAPolicy = .off,
+        start: Date? = nil,
+        downtownHours: String? = nil,
+        runs: Int = 1,
+        _ body: @Sendable (Loop) async throws -> Void
+    ) async throws {
         var configuration = SandboxServer.Configuration(port: 0, snapshotLoadDelay: .zero)
         configuration.workflowMessageDelay = .milliseconds(50)
-        try await SandboxServer.withRunning(configuration) { sandbox, url in
+        let clock = TestClock(start ?? Date())
+        clock.run()
+        try await SandboxServer.withRunning(configuration, now: { clock.now }) { sandbox, url in
             let ids = try await sandbox.seed(
                 subAccounts: [
                     ("Austin", "78701", "America/Chicago"), ("Dallas", "75201", "America/Chicago"),
@@ -88,16 +104,14 @@ struct ConversionEndToEndTests {
             let subAccounts = ["atx-downtown": ids[0], "dallas-uptown": ids[1], "atx-south": ids[2]]
             var service = try await TestService(
                 locations: [
-                    Fixtures.location("atx-downtown", zip: "78701", daily: 100),
+                    Fixtures.location("atx-downtown", zip: "78701", daily: 100, hours: downtownHours),
                     Fixtures.location("dallas-uptown", zip: "75201", daily: 100),
                     Fixtures.location("atx-south", zip: "78745", daily: 100),
                 ],
-                ghlLocationIDs: subAccounts
+                ghlLocationIDs: subAccounts,
+                clock: clock
             )
             service.configuration.sla = sla
-            service.clock.set(Date())
-            service.clock.run()
-            let clock = service.clock
             service.configuration.webhookVerification = WebhookVerifier.Configuration(
                 ed25519PublicKey: sandbox.webhooks.signingKey.publicKey,
                 rsaPublicKey: nil
@@ -116,12 +130,21 @@ struct ConversionEndToEndTests {
                     pollInterval: .milliseconds(50)
                 )
             )
-            try await service.test(.live) { client in
-                let port = try #require(client.port)
-                sandbox.webhooks.setURLs([URL(string: "http://127.0.0.1:\(port)/webhooks/ghl")!])
-                try await body(
-                    Loop(sandbox: sandbox, sandboxURL: url, client: client, subAccounts: subAccounts, clock: clock)
-                )
+            for run in 0..<runs {
+                try await service.test(.live) { client in
+                    let port = try #require(client.port)
+                    sandbox.webhooks.setURLs([URL(string: "http://127.0.0.1:\(port)/webhooks/ghl")!])
+                    try await body(
+                        Loop(
+                            sandbox: sandbox,
+                            sandboxURL: url,
+                            client: client,
+                            subAccounts: subAccounts,
+                            clock: clock,
+                            run: run
+                        )
+                    )
+                }
             }
         }
     }
@@ -348,6 +371,53 @@ struct ConversionEndToEndTests {
             let id = try await loop.submit(postalCode: "78703", email: "off@example.com")
             let attempt = try await loop.deliveredAttempt(id)
             #expect(attempt["slaState"] as? String == "off")
+        }
+    }
+
+    @Test("Delivered 10 minutes before Friday's closing: the SLA resumes Monday at opening, across the DST change")
+    func slaAcrossClosingAndDaylightSaving() async throws {
+        // Friday 2026-03-06 20:50 CST; closed the weekend; DST starts Sunday; Monday opens 06:00 CDT (11:00Z).
+        let friday = try Date("2026-03-07T02:50:00Z", strategy: .iso8601)
+        let sla = SLAPolicy(seconds: 15 * 60, clock: .business, maxReroutes: 1, graceSeconds: 120)
+        try await withLoop(sla: sla, start: friday, downtownHours: "mon-fri 06:00-21:00") { loop in
+            let id = try await loop.submit(postalCode: "78703", email: "friday@example.com")
+            let lead = try await loop.lead(id) {
+                ($0["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "running"
+            }
+            let attempt = try #require((lead["attempts"] as? [[String: Any]])?.first)
+            let due = try Date(try #require(attempt["slaDueAt"] as? String), strategy: .iso8601)
+            let expected = try Date("2026-03-09T11:05:00Z", strategy: .iso8601)
+            #expect(due >= expected && due < expected.addingTimeInterval(30), "due \(due)")
+            // Monday 06:04 CDT: within the SLA (the weekend did not count).
+            loop.clock.set(try Date("2026-03-09T11:04:00Z", strategy: .iso8601))
+            try await Task.sleep(for: .milliseconds(500))
+            let waiting = try await loop.lead(id) { _ in true }
+            #expect((waiting["attempts"] as? [[String: Any]])?.count == 1)
+            #expect(waiting["locationId"] as? String == "atx-downtown")
+            // 06:08 CDT: past the deadline and the grace: re-routed.
+            loop.clock.set(try Date("2026-03-09T11:08:00Z", strategy: .iso8601))
+            let rerouted = try await loop.lead(id) { (($0["attempts"] as? [[String: Any]])?.count ?? 0) == 2 }
+            #expect(rerouted["locationId"] as? String == "atx-south")
+        }
+    }
+
+    @Test("A restart in the middle of a timer: the next start re-routes the lead when its SLA runs out")
+    func timerSurvivesRestart() async throws {
+        let leadID = Mutex<String?>(nil)
+        try await withLoop(sla: Self.minuteSLA, runs: 2) { loop in
+            if loop.run == 0 {
+                let id = try await loop.submit(postalCode: "78703", email: "restart@example.com")
+                _ = try await loop.lead(id) {
+                    ($0["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "running"
+                }
+                leadID.withLock { $0 = id }
+                return  // the service stops here, with the timer running
+            }
+            let id = try #require(leadID.withLock { $0 })
+            loop.clock.advance(by: 75)
+            let rerouted = try await loop.lead(id) { (($0["attempts"] as? [[String: Any]])?.count ?? 0) == 2 }
+            #expect(rerouted["locationId"] as? String == "atx-south")
+            #expect((rerouted["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "breached")
         }
     }
 }

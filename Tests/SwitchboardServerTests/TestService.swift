@@ -50,10 +50,11 @@ struct TestService {
         locations: [Location] = [Fixtures.location("atx-downtown", zip: "78701", daily: 10)],
         store: SQLiteStore? = nil,
         ghlLocationIDs: [String: String] = [:],
-        at date: Date = Fixtures.mondayMorning
+        at date: Date = Fixtures.mondayMorning,
+        clock: TestClock? = nil
     ) async throws {
         self.store = try store ?? SQLiteStore()
-        self.clock = TestClock(date)
+        self.clock = clock ?? TestClock(date)
         configuration = ServerConfiguration(port: 0, apiToken: Self.token, workerPollInterval: .milliseconds(50))
         configuration.webhookVerification = WebhookVerifier.Configuration(
             ed25519PublicKey: signingKey.publicKey,
