@@ -21,6 +21,15 @@ public protocol TrackingStore: Sendable {
     /// Sets an attempt's SLA state and deadline; `reroutedAway` marks it as re-routed (it then counts as such in
     /// the funnel, and its opportunity's abandonment is not counted as lost).
     func setSLA(_ change: SLAChange, at date: Date) async throws
+    /// Takes up to `limit` attempts delivered since a time whose GHL state was last read back before `before` (or
+    /// never), oldest read first, and marks them read now — so instances sharing the store never read the same
+    /// attempt at once.
+    func claimAttemptsToReconcile(
+        deliveredSince: Date,
+        reconciledBefore before: Date,
+        limit: Int,
+        at date: Date
+    ) async throws -> [AttemptRecord]
     /// Puts a routed lead back in the review queue with a reason, queuing `followUp` (its announcement) in the
     /// same transaction.
     func flagForReview(leadID: String, reason: String, followUp: [NewJob], at date: Date) async throws

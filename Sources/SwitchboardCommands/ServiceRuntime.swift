@@ -72,6 +72,7 @@ public struct ServiceRuntime: Sendable {
             policy: settings.policy
         )
         configuration.sla = settings.sla
+        configuration.reconcileInterval = .seconds(600)
         // Room for the connection cap, with descriptors to spare for the database, GHL calls and the sandbox.
         let descriptors = DescriptorLimit.raise()
         configuration.maximumConnections = min(configuration.maximumConnections, max(64, descriptors - 256))

@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     public var workedRules: WorkedRules = .standard
     /// How long a location has to work a delivered lead before it is re-routed (needs delivery into GHL).
     public var sla: SLAPolicy = .off
+    /// How often delivered leads of the last three days are read back from GHL's API (webhooks get lost); `nil`:
+    /// never (needs delivery into GHL).
+    public var reconcileInterval: Duration?
 
     public init(
         host: String = "127.0.0.1",

@@ -77,6 +77,18 @@ public func buildApplication(
         now: now
     )
     let intake = LeadIntake(store: store, worker: worker, metrics: metrics)
+    let reconciler = leadDelivery.flatMap { delivery in
+        configuration.reconcileInterval.map { interval in
+            FollowUpReconciler(
+                store: store,
+                delivery: delivery,
+                rules: configuration.workedRules,
+                interval: interval,
+                logger: logger,
+                now: now
+            )
+        }
+    }
     let slaWorker = leadDelivery.flatMap { delivery in
         slaOn
             ? SLAWorker(
@@ -147,7 +159,7 @@ public func buildApplication(
         // and what they depend on (e.g. the embedded sandbox) last.
         services: services + (notificationWorker.map { [$0] } ?? [])
             + (delivery.map { [RateBudgetShare(store: store, limiters: $0.client.limiters, logger: logger)] } ?? [])
-            + (deliveryWorker.map { [$0] } ?? []) + (slaWorker.map { [$0] } ?? []) + [
+            + (deliveryWorker.map { [$0] } ?? []) + (slaWorker.map { [$0] } ?? []) + (reconciler.map { [$0] } ?? []) + [
                 LocationWatcher(store: store, router: router, logger: logger), worker,
             ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

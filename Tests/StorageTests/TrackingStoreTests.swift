@@ -238,4 +238,85 @@ struct TrackingStoreTests {
             #expect(try await store.funnel(by: .location, since: Self.delivered, until: nextDay).count == 2)
         }
     }
+
+    @Test(
+        "Attempts to read back from GHL are claimed once: concurrent claims never overlap",
+        arguments: StoreKind.available
+    )
+    func reconcileClaimsDoNotOverlap(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await Self.deliver(30, to: store)
+            let now = Self.delivered.addingTimeInterval(3_600)
+            let claims = try await withThrowingTaskGroup(of: [AttemptRecord].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await store.claimAttemptsToReconcile(
+                            deliveredSince: Self.delivered.addingTimeInterval(-86_400),
+                            reconciledBefore: now.addingTimeInterval(-600),
+                            limit: 10,
+                            at: now
+                        )
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let ids = claims.flatMap { $0.map(\.leadID) }
+            #expect(ids.count == 30)
+            #expect(Set(ids).count == 30)
+            // Read back a minute ago: not again before the interval has passed.
+            let again = try await store.claimAttemptsToReconcile(
+                deliveredSince: Self.delivered.addingTimeInterval(-86_400),
+                reconciledBefore: now.addingTimeInterval(-600),
+                limit: 10,
+                at: now.addingTimeInterval(60)
+            )
+            #expect(again.isEmpty)
+        }
+    }
+
+    @Test(
+        "A re-routed attempt counts as re-routed, not lost; an exhausted lead is back in review with its reason",
+        arguments: StoreKind.available
+    )
+    func rerouteAndReview(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await Self.deliver(1, to: store)
+            try await store.setSLA(
+                SLAChange(
+                    leadID: "atx-lead-0",
+                    attempt: 1,
+                    state: "breached",
+                    dueAt: Self.delivered,
+                    reroutedAway: true
+                ),
+                at: Self.delivered
+            )
+            // Switchboard's own abandon of the old opportunity comes back as a webhook: still not "lost".
+            _ = try await store.track(
+                [Self.event("w1", after: 60, .opportunity(.init(id: "o0", status: "abandoned")))],
+                rules: .standard,
+                at: Self.delivered
+            )
+            let row = try #require(try await store.funnel(by: .location, since: nil, until: nil).first)
+            #expect(row.counts.rerouted == 1 && row.counts.lost == 0)
+            let attempt = try #require(try await store.attempts(ofLead: "atx-lead-0").first)
+            #expect(attempt.slaState == "breached")
+            #expect(attempt.slaDueAt == Self.delivered)
+
+            try await store.flagForReview(
+                leadID: "atx-lead-0",
+                reason: "slaExhausted",
+                followUp: [
+                    NewJob(kind: .notify, leadID: "atx-lead-0", step: "lead.sla_exhausted:ops", runAt: Self.delivered)
+                ],
+                at: Self.delivered
+            )
+            let lead = try #require(try await store.lead(id: "atx-lead-0"))
+            #expect(lead.status == .review)
+            #expect(lead.reviewReason == "slaExhausted")
+            #expect(try await store.pendingJobCount(kind: .notify) == 1)
+            let review = try await store.leads(matching: LeadQuery(status: .review))
+            #expect(review.leads.map(\.id) == ["atx-lead-0"])
+        }
+    }
 }

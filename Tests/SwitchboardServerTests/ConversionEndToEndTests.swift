@@ -87,6 +87,7 @@ struct ConversionEndToEndTests {
         start: Date? = nil,
         downtownHours: String? = nil,
         runs: Int = 1,
+        reconcileInterval: Duration? = nil,
         _ body: @Sendable (Loop) async throws -> Void
     ) async throws {
         var configuration = SandboxServer.Configuration(port: 0, snapshotLoadDelay: .zero)
@@ -112,6 +113,7 @@ struct ConversionEndToEndTests {
                 clock: clock
             )
             service.configuration.sla = sla
+            service.configuration.reconcileInterval = reconcileInterval
             service.configuration.webhookVerification = WebhookVerifier.Configuration(
                 ed25519PublicKey: sandbox.webhooks.signingKey.publicKey,
                 rsaPublicKey: nil
@@ -418,6 +420,34 @@ struct ConversionEndToEndTests {
             let rerouted = try await loop.lead(id) { (($0["attempts"] as? [[String: Any]])?.count ?? 0) == 2 }
             #expect(rerouted["locationId"] as? String == "atx-south")
             #expect((rerouted["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "breached")
+        }
+    }
+
+    @Test("A reply whose webhook was lost is found by the reconciler reading GHL back, SLA or not")
+    func reconcilerFindsLostWebhook() async throws {
+        try await withLoop(reconcileInterval: .milliseconds(300)) { loop in
+            let id = try await loop.submit(postalCode: "78703", email: "reconcile@example.com")
+            let attempt = try await loop.deliveredAttempt(id)
+            let contact = try #require(attempt["contactId"] as? String)
+            _ = try await loop.lead(id) { lead in
+                (lead["timeline"] as? [[String: Any]])?.contains { $0["kind"] as? String == "automated" } == true
+            }
+            loop.sandbox.webhooks.dropNext(1)
+            try await loop.staff(
+                .POST,
+                "locations/\(try #require(loop.subAccounts["atx-downtown"]))/contacts/\(contact)/messages",
+                #"{"direction":"inbound","messageType":"SMS","body":"Yes, tomorrow at 6 works"}"#
+            )
+            #expect(loop.sandbox.webhooks.sent().last?.dropped == true)
+            let found = try await loop.lead(id) { lead in
+                ((lead["attempts"] as? [[String: Any]])?.first?["funnel"] as? [String: Any])?["contacted"] as? Bool
+                    == true
+            }
+            let marks = try #require((found["attempts"] as? [[String: Any]])?.first?["funnel"] as? [String: Any])
+            #expect(marks["contacted"] as? Bool == true)
+            #expect(marks["attempted"] as? Bool == false)
+            let timeline = found["timeline"] as? [[String: Any]] ?? []
+            #expect(timeline.contains { $0["kind"] as? String == "reply" && $0["type"] as? String == "InboundMessage" })
         }
     }
 }

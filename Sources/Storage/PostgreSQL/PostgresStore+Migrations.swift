@@ -234,6 +234,8 @@ extension PostgresStore {
                     leads BIGINT NOT NULL, PRIMARY KEY (day, location_id, source, bin))
                 """,
                 "ALTER TABLE leads ADD COLUMN review_reason TEXT",
+                "ALTER TABLE attempts ADD COLUMN reconciled_at DOUBLE PRECISION",
+                "CREATE INDEX attempts_by_delivery ON attempts (delivered_at)",
             ]
         ),
     ]

@@ -163,6 +163,26 @@ extension PostgresStore: TrackingStore {
         }
     }
 
+    public func claimAttemptsToReconcile(
+        deliveredSince: Date,
+        reconciledBefore before: Date,
+        limit: Int,
+        at date: Date
+    ) async throws -> [AttemptRecord] {
+        try await rows(
+            """
+            UPDATE attempts SET reconciled_at = \(date.timeIntervalSince1970)
+            WHERE (lead_id, attempt_no) IN (
+                SELECT lead_id, attempt_no FROM attempts
+                WHERE delivered_at >= \(deliveredSince.timeIntervalSince1970)
+                    AND coalesce(reconciled_at, 0) < \(before.timeIntervalSince1970)
+                ORDER BY coalesce(reconciled_at, 0), delivered_at LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """
+        ).map { try $0.attemptRecord() }
+    }
+
     public func flagForReview(leadID: String, reason: String, followUp: [NewJob], at date: Date) async throws {
         try await transaction { db in
             let updated = try await db.rows(

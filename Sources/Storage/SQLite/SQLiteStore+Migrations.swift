@@ -192,6 +192,8 @@ extension SQLiteStore {
                         day INTEGER NOT NULL, location_id TEXT NOT NULL, source TEXT NOT NULL, bin INTEGER NOT NULL,
                         leads INTEGER NOT NULL, PRIMARY KEY (day, location_id, source, bin));
                     ALTER TABLE leads ADD COLUMN review_reason TEXT;
+                    ALTER TABLE attempts ADD COLUMN reconciled_at DOUBLE PRECISION;
+                    CREATE INDEX attempts_by_delivery ON attempts (delivered_at);
                     """
             )
         }

@@ -173,6 +173,32 @@ extension SQLiteStore: TrackingStore {
         }
     }
 
+    public func claimAttemptsToReconcile(
+        deliveredSince: Date,
+        reconciledBefore before: Date,
+        limit: Int,
+        at date: Date
+    ) async throws -> [AttemptRecord] {
+        try await write { db in
+            try Self.rows(
+                of: try db.cachedStatement(
+                    sql: """
+                        UPDATE attempts SET reconciled_at = ?
+                        WHERE rowid IN (
+                            SELECT rowid FROM attempts WHERE delivered_at >= ? AND coalesce(reconciled_at, 0) < ?
+                            ORDER BY coalesce(reconciled_at, 0), delivered_at LIMIT ?)
+                        RETURNING *
+                        """
+                ),
+                arguments: [
+                    date.timeIntervalSince1970, deliveredSince.timeIntervalSince1970, before.timeIntervalSince1970,
+                    limit,
+                ],
+                as: { try $0.attemptRecord() }
+            )
+        }
+    }
+
     public func flagForReview(leadID: String, reason: String, followUp: [NewJob], at date: Date) async throws {
         try await write { db in
             try db.cachedStatement(sql: "UPDATE leads SET status = 'review', review_reason = ? WHERE id = ?")

@@ -188,7 +188,7 @@ public final class SLAWorker: Service, Sendable {
                 )
                 return
             }
-            let found = Self.events(from: evidence, contactID: contactID, in: current.ghlLocationID, now: now())
+            let found = evidence.events(contactID: contactID, in: current.ghlLocationID, now: now())
             _ = try await store.track(found, rules: rules, at: now())
             if let updated = try await store.attempts(ofLead: leadID).first(where: { $0.number == current.number }),
                 updated.progress.worked
@@ -297,66 +297,5 @@ public final class SLAWorker: Service, Sendable {
             let offsets = UTCOffsets(identifier: stored.location.timeZoneIdentifier)
         else { return .always }
         return BusinessClock(hours: stored.location.businessHours, offsets: offsets)
-    }
-
-    /// What GHL's API shows, as the events its webhooks would have sent (ids of their own, so the API's view and
-    /// a webhook of the same thing are both kept, and applying them twice changes nothing).
-    static func events(from evidence: FollowUpEvidence, contactID: String, in location: String, now: Date) -> [GHLEvent]
-    {
-        var events: [GHLEvent] = evidence.messages.map { message in
-            GHLEvent(
-                webhookID: "api:message:\(message.id)",
-                type: message.outbound ? "OutboundMessage" : "InboundMessage",
-                ghlLocationID: location,
-                contactID: contactID,
-                occurredAt: message.dateAdded ?? now,
-                change: .message(
-                    .init(
-                        id: message.id,
-                        outbound: message.outbound,
-                        messageType: message.messageType,
-                        userID: message.userID,
-                        source: message.source,
-                        status: message.status,
-                        callStatus: message.callStatus,
-                        callDurationSeconds: message.callDurationSeconds,
-                        body: message.body
-                    )
-                )
-            )
-        }
-        if let opportunity = evidence.opportunity, let status = opportunity.status {
-            events.append(
-                GHLEvent(
-                    webhookID: "api:opportunity:\(opportunity.id):\(status)",
-                    type: "OpportunityUpdate",
-                    ghlLocationID: location,
-                    contactID: contactID,
-                    occurredAt: opportunity.lastStatusChangeAt ?? now,
-                    change: .opportunity(
-                        .init(
-                            id: opportunity.id,
-                            status: status,
-                            pipelineStageID: opportunity.pipelineStageID,
-                            monetaryValue: opportunity.monetaryValue,
-                            generic: true
-                        )
-                    )
-                )
-            )
-        }
-        for appointment in evidence.appointments {
-            events.append(
-                GHLEvent(
-                    webhookID: "api:appointment:\(appointment.id):\(appointment.status ?? "")",
-                    type: "AppointmentUpdate",
-                    ghlLocationID: location,
-                    contactID: contactID,
-                    occurredAt: now,
-                    change: .appointment(.init(id: appointment.id, status: appointment.status))
-                )
-            )
-        }
-        return events
     }
 }
