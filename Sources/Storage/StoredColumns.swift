@@ -113,7 +113,9 @@ extension StoredColumns {
         return StoredLocation(
             location: location,
             ghlLocationID: try string("ghl_location_id"),
-            updatedAt: Date(timeIntervalSince1970: try double("updated_at") ?? 0)
+            updatedAt: Date(timeIntervalSince1970: try double("updated_at") ?? 0),
+            slaMinutes: try int("sla_minutes"),
+            slaExempt: try bool("sla_exempt") ?? false
         )
     }
 

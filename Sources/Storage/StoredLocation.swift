@@ -9,11 +9,23 @@ public struct StoredLocation: Sendable, Hashable, Codable {
     public var ghlLocationID: String?
     /// When the location was last changed.
     public var updatedAt: Date
+    /// This location's own SLA, in minutes, instead of the franchise's (`nil`: the franchise's).
+    public var slaMinutes: Int?
+    /// Whether leads are never re-routed away from this location by the SLA.
+    public var slaExempt: Bool
 
-    public init(location: Location, ghlLocationID: String? = nil, updatedAt: Date) {
+    public init(
+        location: Location,
+        ghlLocationID: String? = nil,
+        updatedAt: Date,
+        slaMinutes: Int? = nil,
+        slaExempt: Bool = false
+    ) {
         self.location = location
         self.ghlLocationID = ghlLocationID
         self.updatedAt = updatedAt
+        self.slaMinutes = slaMinutes
+        self.slaExempt = slaExempt
     }
 
     public var id: String { location.id }

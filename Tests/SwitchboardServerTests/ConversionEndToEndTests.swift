@@ -450,4 +450,31 @@ struct ConversionEndToEndTests {
             #expect(timeline.contains { $0["kind"] as? String == "reply" && $0["type"] as? String == "InboundMessage" })
         }
     }
+
+    @Test("A gym's own SLA and exemption (slaMinutes, slaExempt on the location) override the franchise's")
+    func perLocationSLA() async throws {
+        try await withLoop(sla: Self.minuteSLA) { loop in
+            let exempt = try await loop.client.api(.patch, "/v1/locations/atx-downtown", json: #"{"slaExempt":true}"#)
+            #expect(exempt.status == .ok)
+            #expect(try exempt.json()["slaExempt"] as? Bool == true)
+            let id = try await loop.submit(postalCode: "78703", email: "exempt@example.com")
+            let lead = try await loop.lead(id) {
+                ($0["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "exempt"
+            }
+            #expect((lead["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "exempt")
+
+            let bad = try await loop.client.api(.patch, "/v1/locations/dallas-uptown", json: #"{"slaMinutes":0}"#)
+            #expect(bad.status == .badRequest)
+            #expect(try bad.json()["field"] as? String == "slaMinutes")
+            _ = try await loop.client.api(.patch, "/v1/locations/dallas-uptown", json: #"{"slaMinutes":120}"#)
+            let dallas = try await loop.submit(postalCode: "75201", email: "dallas@example.com")
+            let running = try await loop.lead(dallas) {
+                ($0["attempts"] as? [[String: Any]])?.first?["slaState"] as? String == "running"
+            }
+            let attempt = try #require((running["attempts"] as? [[String: Any]])?.first)
+            let delivered = try Date(try #require(attempt["deliveredAt"] as? String), strategy: .iso8601)
+            let due = try Date(try #require(attempt["slaDueAt"] as? String), strategy: .iso8601)
+            #expect(abs(due.timeIntervalSince(delivered) - 7_200) < 2)
+        }
+    }
 }

@@ -48,19 +48,20 @@ extension PostgresStore: LocationStore {
                 daily_capacity = excluded.daily_capacity, weekly_capacity = excluded.weekly_capacity,
                 reserved_for_hot = excluded.reserved_for_hot, radius_miles = excluded.radius_miles,
                 priority = excluded.priority, timezone = excluded.timezone, territory = excluded.territory,
-                hours = excluded.hours, ghl_location_id = excluded.ghl_location_id, updated_at = excluded.updated_at
+                hours = excluded.hours, ghl_location_id = excluded.ghl_location_id, updated_at = excluded.updated_at,
+                sla_minutes = excluded.sla_minutes, sla_exempt = excluded.sla_exempt
             """ : "ON CONFLICT (id) DO NOTHING"
         let territory = location.territory.map(\.text).sorted().joined(separator: " ")
         return """
             INSERT INTO locations (id, name, postal_code, latitude, longitude, status, daily_capacity,
                 weekly_capacity, reserved_for_hot, radius_miles, priority, timezone, territory, hours,
-                ghl_location_id, updated_at)
+                ghl_location_id, updated_at, sla_minutes, sla_exempt)
             VALUES (\(location.id), \(location.name), \(location.postalCode?.text), \(location.coordinate?.latitude),
                 \(location.coordinate?.longitude), \(location.status.rawValue), \(location.capacity.daily),
                 \(location.capacity.weekly), \(location.capacity.reservedForHot), \(location.radiusMiles),
                 \(location.priority), \(location.timeZoneIdentifier), \(territory),
                 \(location.businessHours?.description), \(stored.ghlLocationID),
-                \(stored.updatedAt.timeIntervalSince1970))
+                \(stored.updatedAt.timeIntervalSince1970), \(stored.slaMinutes), \(stored.slaExempt))
             \(unescaped: conflict)
             RETURNING id
             """

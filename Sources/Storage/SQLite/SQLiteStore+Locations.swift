@@ -51,15 +51,16 @@ extension SQLiteStore: LocationStore {
             sql: """
                 INSERT INTO locations (id, name, postal_code, latitude, longitude, status, daily_capacity,
                     weekly_capacity, reserved_for_hot, radius_miles, priority, timezone, territory, hours,
-                    ghl_location_id, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ghl_location_id, updated_at, sla_minutes, sla_exempt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, postal_code = excluded.postal_code,
                     latitude = excluded.latitude, longitude = excluded.longitude, status = excluded.status,
                     daily_capacity = excluded.daily_capacity, weekly_capacity = excluded.weekly_capacity,
                     reserved_for_hot = excluded.reserved_for_hot, radius_miles = excluded.radius_miles,
                     priority = excluded.priority, timezone = excluded.timezone, territory = excluded.territory,
                     hours = excluded.hours, ghl_location_id = excluded.ghl_location_id,
-                    updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at, sla_minutes = excluded.sla_minutes,
+                    sla_exempt = excluded.sla_exempt
                 """,
             arguments: [
                 location.id, location.name, location.postalCode?.text, location.coordinate?.latitude,
@@ -67,6 +68,7 @@ extension SQLiteStore: LocationStore {
                 location.capacity.weekly, location.capacity.reservedForHot, location.radiusMiles, location.priority,
                 location.timeZoneIdentifier, location.territory.map(\.text).sorted().joined(separator: " "),
                 location.businessHours?.description, stored.ghlLocationID, stored.updatedAt.timeIntervalSince1970,
+                stored.slaMinutes, stored.slaExempt,
             ]
         )
     }

@@ -20,6 +20,10 @@ struct LocationResource: Codable, Sendable, Equatable {
     var territory: [String]
     var hours: String?
     var ghlLocationId: String?
+    /// This location's own SLA in minutes (absent: the franchise's).
+    var slaMinutes: Int?
+    /// Leads are never re-routed away from this location by the SLA.
+    var slaExempt: Bool?
     var updatedAt: Date?
 
     init(_ stored: StoredLocation) {
@@ -39,6 +43,8 @@ struct LocationResource: Codable, Sendable, Equatable {
         territory = location.territory.map(\.text).sorted()
         hours = location.businessHours?.description
         ghlLocationId = stored.ghlLocationID
+        slaMinutes = stored.slaMinutes
+        slaExempt = stored.slaExempt
         updatedAt = stored.updatedAt
     }
 }
@@ -63,6 +69,8 @@ struct LocationInput: Decodable, Sendable {
     var territory: [String]?
     var hours: String?
     var ghlLocationId: String?
+    var slaMinutes: Int?
+    var slaExempt: Bool?
 
     /// The location this input describes; `path` prefixes field names in errors (e.g. `locations[3].`).
     func location(id pathID: String? = nil, path: String = "", at date: Date) throws -> StoredLocation {
@@ -78,7 +86,20 @@ struct LocationInput: Decodable, Sendable {
         }
         var location = Location(id: id, name: name)
         try apply(to: &location, path: path)
-        return StoredLocation(location: location, ghlLocationID: ghlLocationId, updatedAt: date)
+        var stored = StoredLocation(location: location, ghlLocationID: ghlLocationId, updatedAt: date)
+        try applySLA(to: &stored, path: path)
+        return stored
+    }
+
+    /// Applies the SLA fields that are present (a location's own SLA, or its exemption).
+    func applySLA(to stored: inout StoredLocation, path: String = "") throws {
+        if let slaMinutes {
+            guard (1...10_080).contains(slaMinutes) else {
+                throw Problem.invalidField(path + "slaMinutes", "must be from 1 to 10080 (a week)")
+            }
+            stored.slaMinutes = slaMinutes
+        }
+        if let slaExempt { stored.slaExempt = slaExempt }
     }
 
     /// A body naming another location than its URL: well formed, but it cannot be done (422).

@@ -54,8 +54,10 @@ struct LocationsController: Sendable {
             let id = try context.parameters.require("id")
             let input = try await Self.decode(LocationInput.self, request)
             var location = try input.location(id: id, at: now())
-            if location.ghlLocationID == nil {
-                location.ghlLocationID = try await store.location(id: id)?.ghlLocationID
+            if let existing = try await store.location(id: id) {
+                if location.ghlLocationID == nil { location.ghlLocationID = existing.ghlLocationID }
+                if input.slaMinutes == nil { location.slaMinutes = existing.slaMinutes }
+                if input.slaExempt == nil { location.slaExempt = existing.slaExempt }
             }
             try await checkRoutable(replacing: [location])
             try await store.saveLocation(location)
@@ -68,6 +70,7 @@ struct LocationsController: Sendable {
             guard var stored = try await store.location(id: id) else { throw Problem.notFound("no location '\(id)'") }
             if let bodyID = input.id, bodyID != id { throw LocationInput.idMismatch(bodyID, id) }
             try input.apply(to: &stored.location)
+            try input.applySLA(to: &stored)
             if let ghl = input.ghlLocationId { stored.ghlLocationID = ghl }
             stored.updatedAt = now()
             try await checkRoutable(replacing: [stored])

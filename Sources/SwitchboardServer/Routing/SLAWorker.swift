@@ -101,11 +101,16 @@ public final class SLAWorker: Service, Sendable {
             try await settle(claim, current, state: "exempt", dueAt: nil)
             return
         }
-        guard let seconds = policy.seconds, seconds > 0 else {
+        let location = try await store.location(id: current.locationID)
+        if location?.slaExempt == true {
+            try await settle(claim, current, state: "exempt", dueAt: nil)
+            return
+        }
+        guard let seconds = location?.slaMinutes.map({ Double($0) * 60 }) ?? policy.seconds, seconds > 0 else {
             try await store.completeJob(claim, at: now())
             return
         }
-        let clock = try await clock(of: current.locationID)
+        let clock = clock(of: location)
         guard let due = clock.date(after: seconds, from: current.deliveredAt) else {
             try await settle(claim, current, state: "exempt", dueAt: nil)
             return
@@ -198,7 +203,9 @@ public final class SLAWorker: Service, Sendable {
                 return
             }
         }
-        let minutes = Int(((policy.seconds ?? 0) / 60).rounded())
+        let minutes =
+            try await store.location(id: current.locationID)?.slaMinutes
+            ?? Int(((policy.seconds ?? 0) / 60).rounded())
         let cleanup = NewJob(
             kind: .sla,
             leadID: leadID,
@@ -292,8 +299,8 @@ public final class SLAWorker: Service, Sendable {
         }
     }
 
-    private func clock(of locationID: String) async throws -> BusinessClock {
-        guard policy.clock == .business, let stored = try await store.location(id: locationID),
+    private func clock(of stored: StoredLocation?) -> BusinessClock {
+        guard policy.clock == .business, let stored,
             let offsets = UTCOffsets(identifier: stored.location.timeZoneIdentifier)
         else { return .always }
         return BusinessClock(hours: stored.location.businessHours, offsets: offsets)
