@@ -129,6 +129,14 @@ public struct ServeCommand: AsyncParsableCommand {
     )
     var businessHours: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "A living demo on the embedded sandbox: a lead every few seconds, and simulated staff at each gym who "
+                + "work them — some fast, some slowly, some never (so SLAs fire) [SWITCHBOARD_DEMO_TRAFFIC]."
+        )
+    )
+    var demoTraffic = false
+
     @Option(
         help: ArgumentHelp(
             "Time a gym has to work a delivered lead before it is re-routed: 90s, 15m, 2h; 0 turns it off "
@@ -238,6 +246,7 @@ public struct ServeCommand: AsyncParsableCommand {
         flags[K.stickyDays] = stickyDays.map(String.init)
         flags[K.businessHours] = businessHours
         flags[K.sla] = sla
+        if demoTraffic { flags[K.demoTraffic] = "true" }
         flags[K.slaClock] = slaClock
         flags[K.slaMaxReroutes] = slaMaxReroutes.map(String.init)
         flags[K.logLevel] = logLevel

@@ -34,6 +34,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var notificationGroups: [EndpointGroup]
     /// How long a location has to work a delivered lead before it is re-routed.
     public var sla = SLAPolicy()
+    /// Simulated leads and gym staff in the embedded sandbox (a living demo).
+    public var demoTraffic = false
 
     /// A real (or standalone sandbox) GHL: then there is no in-process sandbox and no demo data.
     public struct GHLConnection: Sendable, Equatable {
@@ -68,6 +70,7 @@ public struct ServeSettings: Sendable, Equatable {
         static let hotThreshold = "routing.hotScoreThreshold"
         static let stickyDays = "routing.stickyDays"
         static let businessHours = "routing.businessHours"
+        static let demoTraffic = "switchboard.demoTraffic"
         static let sla = "routing.sla"
         static let slaClock = "routing.slaClock"
         static let slaMaxReroutes = "routing.slaMaxReroutes"
@@ -281,8 +284,24 @@ public struct ServeSettings: Sendable, Equatable {
             pipeline: text(Key.pipeline) ?? (ghl == nil ? "Memberships" : nil),
             workflow: text(Key.workflow) ?? (ghl == nil ? "New lead nurture" : nil),
             notificationGroups: groups,
-            sla: sla
+            sla: sla,
+            demoTraffic: try Self.demoTraffic(text(Key.demoTraffic), ghl: ghl)
         )
+    }
+
+    /// Whether `--demo-traffic` is on; it needs the embedded sandbox (no GHL credentials).
+    private static func demoTraffic(_ text: String?, ghl: GHLConnection?) throws -> Bool {
+        guard let text else { return false }
+        guard
+            let on = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][text.lowercased()]
+        else { throw Problem(description: "\(describe(Key.demoTraffic)): '\(text)' is not true or false") }
+        if on && ghl != nil {
+            throw Problem(
+                description: "\(describe(Key.demoTraffic)): simulated traffic runs only on the embedded sandbox; "
+                    + "it would create contacts in a real GHL (leave out the GHL credentials, or --demo-traffic)"
+            )
+        }
+        return on
     }
 
     /// Whether a setting holds a secret (never printed): tokens and signing secrets.

@@ -97,6 +97,11 @@ public struct ServiceRuntime: Sendable {
             )
             configuration.webhookVerification.ed25519PublicKey = sandbox.server.webhooks.signingKey.publicKey
             services.append(sandbox.application)
+            if settings.demoTraffic {
+                services.append(
+                    sandbox.server.demoTraffic(intakeSubAccountID: sandbox.intakeSubAccountID, logger: logger)
+                )
+            }
             embedded = sandbox
             deliveryClient = HighLevelClient(
                 configuration: .init(

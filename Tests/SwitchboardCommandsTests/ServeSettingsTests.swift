@@ -49,6 +49,30 @@ struct ServeSettingsTests {
         }
     }
 
+    @Test("--demo-traffic runs only on the embedded sandbox")
+    func demoTraffic() async throws {
+        #expect(try await ServeSettings.resolve(flags: [:], environment: [:], configFile: nil).demoTraffic == false)
+        let on = try await ServeSettings.resolve(
+            flags: [:],
+            environment: ["SWITCHBOARD_DEMO_TRAFFIC": "true"],
+            configFile: nil
+        )
+        #expect(on.demoTraffic)
+        do {
+            _ = try await ServeSettings.resolve(
+                flags: [
+                    "switchboard.demoTraffic": "true", "ghl.baseUrl": "https://services.leadconnectorhq.com",
+                    "ghl.token": "t", "ghl.companyId": "c",
+                ],
+                environment: [:],
+                configFile: nil
+            )
+            Issue.record("accepted demo traffic against a real GHL")
+        } catch let problem as ServeSettings.Problem {
+            #expect(problem.description.contains("embedded sandbox"))
+        }
+    }
+
     @Test("Flags win over the environment, which wins over the config file, which wins over defaults")
     func precedence() async throws {
         let file = try configFile(

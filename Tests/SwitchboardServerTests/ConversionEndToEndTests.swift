@@ -4,10 +4,10 @@ import Delivery
 import Foundation
 import HTTPTypes
 import HighLevel
-import HighLevelSandbox
 import HummingbirdTesting
 import LeadRouting
 import LeadTracking
+import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -16,6 +16,8 @@ import SwitchboardServer
 import SwitchboardTesting
 import Synchronization
 import Testing
+
+@testable import HighLevelSandbox
 
 @Suite("Following delivered leads to their outcome through GHL's webhooks (sandbox)")
 struct ConversionEndToEndTests {
@@ -475,6 +477,42 @@ struct ConversionEndToEndTests {
             let delivered = try Date(try #require(attempt["deliveredAt"] as? String), strategy: .iso8601)
             let due = try Date(try #require(attempt["slaDueAt"] as? String), strategy: .iso8601)
             #expect(abs(due.timeIntervalSince(delivered) - 7_200) < 2)
+        }
+    }
+
+    @Test("Demo traffic: simulated leads arrive as signed webhooks and simulated staff work the delivered ones")
+    func demoTrafficLives() async throws {
+        try await withLoop { loop in
+            let intake = try #require(
+                try await loop.sandbox.seed(subAccounts: [("Intake", nil, "America/Chicago")]).first
+            )
+            var logger = Logger(label: "demo")
+            logger.logLevel = .error
+            let traffic = loop.sandbox.demoTraffic(
+                intakeSubAccountID: intake,
+                leadEvery: .milliseconds(150),
+                minute: .milliseconds(20),
+                tick: .milliseconds(50),
+                logger: logger
+            )
+            let running = Task { try await traffic.run() }
+            defer { running.cancel() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            var total: [String: Any] = [:]
+            let working = loop.subAccounts.values.contains { DemoTraffic.Habit.of($0) != .never }
+            while ContinuousClock.now < deadline {
+                total = try await loop.funnel()["total"] as? [String: Any] ?? [:]
+                if (total["delivered"] as? Int ?? 0) >= 5, !working || (total["attempted"] as? Int ?? 0) >= 1 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect((total["delivered"] as? Int ?? 0) >= 5)
+            if working { #expect((total["attempted"] as? Int ?? 0) >= 1) }
+            // The new leads (ContactCreate in the intake sub-account; deliveries make contacts in the gyms too).
+            let leads = loop.sandbox.webhooks.sent().filter {
+                $0.type == "ContactCreate" && String(decoding: $0.body, as: UTF8.self).contains(intake)
+            }
+            #expect(leads.count >= 5)
+            #expect(leads.allSatisfy { String(decoding: $0.body, as: UTF8.self).contains("demo:simulated") })
         }
     }
 }

@@ -240,6 +240,28 @@ public struct SandboxServer: Sendable {
         )
     }
 
+    /// A living demo franchise (see ``DemoTraffic``): leads arriving in the intake sub-account about every
+    /// `leadEvery`, and simulated staff working the leads delivered to the gyms.
+    /// - Parameter minute: How long a minute of simulated staff time lasts (tests shorten it).
+    public func demoTraffic(
+        intakeSubAccountID: String,
+        leadEvery: Duration = .seconds(4),
+        minute: Duration = .seconds(60),
+        tick: Duration = .seconds(1),
+        logger: Logger
+    ) -> DemoTraffic {
+        DemoTraffic(
+            staff: SandboxStaff(state: state, webhooks: webhooks),
+            state: state,
+            webhooks: webhooks,
+            intakeSubAccountID: intakeSubAccountID,
+            leadEvery: leadEvery,
+            minute: minute,
+            tick: tick,
+            logger: logger
+        )
+    }
+
     /// Sets a sub-account's "Allow Duplicate Contact" setting.
     public func setAllowDuplicateContact(_ allow: Bool, locationID: String) async throws {
         _ = try await state.update(locationID) { location throws(SandboxFailure) in

@@ -10,6 +10,7 @@ struct SandboxStaffController: Sendable {
     let state: SandboxState
     let webhooks: SandboxWebhooks
     let authorize: @Sendable (Request) throws -> Void
+    var staff: SandboxStaff { SandboxStaff(state: state, webhooks: webhooks) }
 
     struct MessageRequest: Decodable {
         var direction: String
@@ -55,27 +56,20 @@ struct SandboxStaffController: Sendable {
             guard ["outbound", "inbound"].contains(input.direction) else {
                 throw HTTPError(.badRequest, message: "direction must be outbound or inbound")
             }
-            let message = SandboxMessage(
-                id: await state.makeID(),
+            let draft = SandboxStaff.MessageDraft(
                 outbound: input.direction == "outbound",
                 messageType: input.messageType,
                 userID: input.userId,
                 source: input.source,
-                status: input.status ?? (input.messageType.uppercased() == "CALL" ? "completed" : "delivered"),
+                status: input.status,
                 callStatus: input.callStatus,
                 callDuration: input.callDuration,
-                body: input.body,
-                dateAdded: await state.now()
+                body: input.body
             )
-            try await change(locationID) { location throws(SandboxFailure) in
-                guard location.contacts.contains(where: { $0.id == contactID }) else {
-                    throw .notFound("Contact with id \(contactID) not found")
-                }
-                location.messages = location.messages ?? [:]
-                location.messages?[contactID, default: []].append(message)
+            let sent = try await answering { () throws(SandboxFailure) in
+                try await staff.send(draft, to: contactID, in: locationID)
             }
-            let webhookID = webhooks.message(message, contactID: contactID, locationID: locationID)
-            return try Self.json(.created, ["messageId": message.id, "webhookId": webhookID])
+            return try Self.json(.created, ["messageId": sent.messageID, "webhookId": sent.webhookID])
         }
         group.put("locations/:locationId/opportunities/:opportunityId") { request, context -> Response in
             try authorize(request)
@@ -84,26 +78,17 @@ struct SandboxStaffController: Sendable {
             if let status = input.status, !Self.opportunityStatuses.contains(status) {
                 throw HTTPError(.badRequest, message: "status must be one of open, won, lost, abandoned")
             }
-            let before = try await change(locationID) { _ throws(SandboxFailure) in }
-                .opportunityDetails?.first { $0.id == opportunityID }
-            let after = try await change(locationID) { location throws(SandboxFailure) in
-                guard let index = location.opportunityDetails?.firstIndex(where: { $0.id == opportunityID }),
-                    var opportunity = location.opportunityDetails?[index]
-                else { throw .notFound("Opportunity with id \(opportunityID) not found") }
-                if let name = input.stageName {
-                    guard let pipeline = location.pipelines.first(where: { $0.id == opportunity.pipelineID }),
-                        let stage = SandboxLocation.stages(of: pipeline).first(where: { $0.name == name })
-                    else { throw .badRequest("No stage named '\(name)' in the opportunity's pipeline") }
-                    opportunity.stageID = stage.id
-                }
-                if let status = input.status { opportunity.status = status }
-                if let value = input.monetaryValue { opportunity.monetaryValue = value }
-                if let user = input.assignedTo { opportunity.assignedTo = user }
-                location.opportunityDetails?[index] = opportunity
+            let after = try await answering { () throws(SandboxFailure) in
+                try await staff.changeOpportunity(
+                    opportunityID,
+                    in: locationID,
+                    status: input.status,
+                    stageName: input.stageName,
+                    monetaryValue: input.monetaryValue,
+                    assignedTo: input.assignedTo
+                )
             }
-            .opportunityDetails?.first { $0.id == opportunityID }
-            if let before, let after { webhooks.opportunityChanged(after, from: before, locationID: locationID) }
-            return try Self.json(.ok, ["opportunityId": opportunityID, "status": after?.status ?? ""])
+            return try Self.json(.ok, ["opportunityId": opportunityID, "status": after.status])
         }
         group.post("locations/:locationId/contacts/:contactId/appointments") { request, context -> Response in
             try authorize(request)
@@ -113,24 +98,16 @@ struct SandboxStaffController: Sendable {
             guard Self.appointmentStatuses.contains(status) else {
                 throw HTTPError(.badRequest, message: "status must be one of \(Self.appointmentStatuses.sorted())")
             }
-            let now = await state.now()
-            let appointment = SandboxAppointment(
-                id: await state.makeID(),
-                contactID: contactID,
-                status: status,
-                source: input.source ?? "booking_widget",
-                userID: input.userId,
-                startTime: input.startTime ?? now.addingTimeInterval(86_400),
-                dateAdded: now,
-                dateUpdated: now
-            )
-            try await change(locationID) { location throws(SandboxFailure) in
-                guard location.contacts.contains(where: { $0.id == contactID }) else {
-                    throw .notFound("Contact with id \(contactID) not found")
-                }
-                location.appointments = (location.appointments ?? []) + [appointment]
+            let appointment = try await answering { () throws(SandboxFailure) in
+                try await staff.book(
+                    contactID,
+                    in: locationID,
+                    status: status,
+                    startTime: input.startTime,
+                    source: input.source ?? "booking_widget",
+                    userID: input.userId
+                )
             }
-            webhooks.appointment(appointment, created: true, locationID: locationID)
             return try Self.json(.created, ["appointmentId": appointment.id])
         }
         group.put("locations/:locationId/appointments/:appointmentId") { request, context -> Response in
@@ -140,16 +117,9 @@ struct SandboxStaffController: Sendable {
             guard let status = input.status, Self.appointmentStatuses.contains(status) else {
                 throw HTTPError(.badRequest, message: "status must be one of \(Self.appointmentStatuses.sorted())")
             }
-            let now = await state.now()
-            let updated = try await change(locationID) { location throws(SandboxFailure) in
-                guard let index = location.appointments?.firstIndex(where: { $0.id == appointmentID }) else {
-                    throw .notFound("Appointment with id \(appointmentID) not found")
-                }
-                location.appointments?[index].status = status
-                location.appointments?[index].dateUpdated = now
+            try await answering { () throws(SandboxFailure) in
+                try await staff.setAppointment(appointmentID, in: locationID, status: status)
             }
-            .appointments?.first { $0.id == appointmentID }
-            if let updated { webhooks.appointment(updated, created: false, locationID: locationID) }
             return try Self.json(.ok, ["appointmentId": appointmentID, "status": status])
         }
         group.put("locations/:locationId/contacts/:contactId/tags") { request, context -> Response in
@@ -181,6 +151,16 @@ struct SandboxStaffController: Sendable {
 
     private func ids(_ context: BasicRequestContext, _ second: String) throws -> (String, String) {
         (try context.parameters.require("locationId"), try context.parameters.require(second))
+    }
+
+    /// Runs a staff action; its failures become HTTP errors.
+    @discardableResult
+    private func answering<T>(_ action: () async throws(SandboxFailure) -> T) async throws -> T {
+        do {
+            return try await action()
+        } catch {
+            throw HTTPError(.init(code: error.status), message: error.message)
+        }
     }
 
     /// Changes a sub-account (an empty change reads it); its failures become HTTP errors. - Returns: the
