@@ -5,7 +5,7 @@ public import Foundation
 /// Read leniently (GHL's documented examples disagree with its payloads: wrong `type` on appointment updates,
 /// `direction` contradicting the type): a field of the wrong type is treated as absent, and messages are classified
 /// by `direction`, not by event type.
-public struct GHLEvent: Sendable, Hashable {
+public struct GHLEvent: Sendable, Hashable, Codable {
     /// GHL's `webhookId`: the same on every retry of one event.
     public var webhookID: String
     /// The event type as sent, e.g. `OutboundMessage`.
@@ -34,7 +34,7 @@ public struct GHLEvent: Sendable, Hashable {
     }
 
     /// What the event says changed.
-    public enum Change: Sendable, Hashable {
+    public enum Change: Sendable, Hashable, Codable {
         /// An opportunity was created or changed (every Opportunity* event carries its whole state).
         case opportunity(Opportunity)
         /// A message or call, either way.
@@ -52,7 +52,7 @@ public struct GHLEvent: Sendable, Hashable {
         case installation(installed: Bool)
     }
 
-    public struct Opportunity: Sendable, Hashable {
+    public struct Opportunity: Sendable, Hashable, Codable {
         public var id: String
         /// `open`, `won`, `lost` or `abandoned`.
         public var status: String?
@@ -83,7 +83,7 @@ public struct GHLEvent: Sendable, Hashable {
         }
     }
 
-    public struct Message: Sendable, Hashable {
+    public struct Message: Sendable, Hashable, Codable {
         public var id: String
         public var outbound: Bool
         /// `SMS`, `CALL`, `Email`, `VoiceMail`, `FB`, …
@@ -120,7 +120,7 @@ public struct GHLEvent: Sendable, Hashable {
         }
     }
 
-    public struct Appointment: Sendable, Hashable {
+    public struct Appointment: Sendable, Hashable, Codable {
         public var id: String
         /// `new`, `confirmed`, `cancelled`, `showed`, `noshow`, `invalid`, …
         public var status: String?

@@ -9,7 +9,9 @@ public import LeadTracking
 public protocol TrackingStore: Sendable {
     /// Applies GHL events, in one transaction, each to the latest attempt delivered to its sub-account and
     /// contact: the attempt's progress, its place in the funnel aggregates and the lead's timeline. An event seen
-    /// before (same webhook id) changes nothing; one about a contact Switchboard did not deliver is not kept.
+    /// before (same webhook id) changes nothing; one about a contact whose delivery is still under way (staff can
+    /// call before the workflow step is done) is kept and applied when the attempt starts; one about a contact
+    /// Switchboard did not deliver is not kept.
     /// - Returns: One result per event, in order.
     func track(_ events: [GHLEvent], rules: WorkedRules, at date: Date) async throws -> [TrackResult]
     /// A lead's attempts, first to last.
@@ -57,6 +59,8 @@ public struct SLAChange: Sendable, Hashable {
 public enum TrackResult: Sendable, Hashable {
     /// Applied to a lead's attempt.
     case applied(leadID: String)
+    /// About a contact whose delivery is still under way: kept, and applied when the attempt starts.
+    case early(leadID: String)
     /// The webhook was seen before: nothing changed.
     case duplicate(leadID: String)
     /// Not about a contact Switchboard delivered: not kept.
@@ -229,6 +233,37 @@ struct BusinessClocks {
         }
         known[locationID] = clock
         return clock.openSeconds
+    }
+}
+
+/// An event that came before its attempt started, kept with the rules it is to be judged by.
+struct EarlyEvent: Codable {
+    var event: GHLEvent
+    var rules: WorkedRules
+
+    var storedText: String {
+        get throws {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .secondsSince1970
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
+        }
+    }
+
+    static func stored(_ text: String) throws -> EarlyEvent {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return try decoder.decode(EarlyEvent.self, from: Data(text.utf8))
+    }
+
+    /// Applies early events (by webhook id) to a new attempt's progress, in the order they happened. - Returns:
+    /// the timeline note of each.
+    static func apply(
+        _ events: [(webhookID: String, text: String)],
+        to progress: inout AttemptProgress
+    ) throws -> [(webhookID: String, note: TimelineNote?)] {
+        try events.map { ($0.webhookID, try stored($0.text)) }
+            .sorted { $0.1.event.occurredAt < $1.1.event.occurredAt }
+            .map { webhookID, early in (webhookID, progress.apply(early.event, rules: early.rules)) }
     }
 }
 

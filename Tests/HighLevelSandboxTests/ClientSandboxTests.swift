@@ -204,8 +204,10 @@ struct ClientSandboxTests {
             let client = Self.client(sandbox, baseURL)
             let location = try await client.createSubAccount(NewSubAccount(name: "Gym")).id
 
-            // Long enough that the first call lands inside the storm even on a machine busy with other tests.
-            await sandbox.controls.setFaults(FaultPlan(throttleUntil: Date().addingTimeInterval(3)))
+            // The location token is minted first, so that the next call goes straight out; the storm is long enough
+            // that it lands inside even on a machine busy with other tests.
+            _ = try await client.customValues(locationID: location)
+            await sandbox.controls.setFaults(FaultPlan(throttleUntil: Date().addingTimeInterval(5)))
             #expect(try await client.customValues(locationID: location).isEmpty)
             #expect(await sandbox.journal.entries(status: 429).count >= 1, "the storm answered 429s")
 

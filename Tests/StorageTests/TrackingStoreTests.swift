@@ -319,4 +319,48 @@ struct TrackingStoreTests {
             #expect(review.leads.map(\.id) == ["atx-lead-0"])
         }
     }
+
+    @Test(
+        "A call made before the delivery's last step is kept, and counts once the attempt starts",
+        arguments: StoreKind.available
+    )
+    func earlyEventsWaitForTheAttempt(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await Self.deliver(1, to: store)
+            // A second lead to the same gym, its contact upserted but its workflow step not done yet.
+            _ = try await store.accept([Fixtures.intake("late")])
+            _ = try await store.record(
+                Fixtures.assignment("late", to: "atx"),
+                forLead: "late",
+                slot: nil,
+                limits: .unlimited,
+                manual: false,
+                completing: nil,
+                at: Self.delivered
+            )
+            var pending = DeliveryRecord(
+                leadID: "late",
+                ghlLocationID: "ghl-atx",
+                contactID: "c-late",
+                updatedAt: Self.delivered
+            )
+            try await store.saveDelivery(pending)
+            let early = try await store.track(
+                [Self.humanSMS("e1", contact: "c-late", after: 5), Self.humanSMS("e1", contact: "c-late", after: 5)],
+                rules: .standard,
+                at: Self.delivered.addingTimeInterval(5)
+            )
+            #expect(early == [.early(leadID: "late"), .duplicate(leadID: "late")])
+            #expect(try await store.attempts(ofLead: "late").isEmpty)
+            pending.state = .delivered
+            pending.updatedAt = Self.delivered.addingTimeInterval(20)
+            try await store.saveDelivery(pending)
+            let attempt = try #require(try await store.attempts(ofLead: "late").first)
+            #expect(attempt.progress.firstTouchAt == Self.delivered.addingTimeInterval(5))
+            #expect(attempt.speedSeconds == 0)
+            #expect(try await store.timeline(ofLead: "late").map(\.note.kind) == ["touch"])
+            let row = try #require(try await store.funnel(by: .location, since: nil, until: nil).first)
+            #expect(row.counts.delivered == 2 && row.counts.attempted == 1)
+        }
+    }
 }

@@ -209,7 +209,9 @@ struct ConversionEndToEndTests {
             #expect(marks["revenue"] as? Double == 499)
             #expect(attempt["speedToLeadSeconds"] as? Double != nil)
             let kinds = (lead["timeline"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
-            #expect(kinds.first == "automated")
+            // First the opportunity delivery created, then the workflow's SMS, then the coach.
+            #expect(kinds.first == "opportunity")
+            #expect(kinds.dropFirst().first == "automated")
             #expect(Set(kinds).isSuperset(of: ["automated", "touch", "appointment", "opportunity"]))
             // The redundant OpportunityUpdate beside each specific event adds no line of its own.
             let won = (lead["timeline"] as? [[String: Any]] ?? []).filter {

@@ -236,6 +236,8 @@ extension PostgresStore {
                 "ALTER TABLE leads ADD COLUMN review_reason TEXT",
                 "ALTER TABLE attempts ADD COLUMN reconciled_at DOUBLE PRECISION",
                 "CREATE INDEX attempts_by_delivery ON attempts (delivered_at)",
+                "ALTER TABLE ghl_events ADD COLUMN early_event TEXT",
+                "CREATE INDEX deliveries_by_contact ON deliveries (ghl_location_id, contact_id)",
                 "ALTER TABLE locations ADD COLUMN sla_minutes BIGINT",
                 "ALTER TABLE locations ADD COLUMN sla_exempt BOOLEAN NOT NULL DEFAULT FALSE",
             ]

@@ -30,7 +30,7 @@ extension PostgresStore: TrackingStore {
                 ORDER BY delivered_at DESC LIMIT 1 FOR UPDATE
                 """
             ).first.map({ try $0.attemptRecord() })
-        else { return .untracked }
+        else { return try await keepEarly(event, rules: rules, at: date, in: db) }
         var progress = attempt.progress
         let note = progress.apply(event, rules: rules)
         let inserted = try await db.rows(
@@ -72,6 +72,33 @@ extension PostgresStore: TrackingStore {
         return .applied(leadID: attempt.leadID)
     }
 
+    /// An event about a contact whose delivery is under way is kept until its attempt starts.
+    private static func keepEarly(
+        _ event: GHLEvent,
+        rules: WorkedRules,
+        at date: Date,
+        in db: Transaction
+    ) async throws -> TrackResult {
+        guard let contactID = event.contactID,
+            let leadID = try await db.rows(
+                """
+                SELECT lead_id FROM deliveries WHERE ghl_location_id = \(event.ghlLocationID)
+                    AND contact_id = \(contactID)
+                """
+            ).first.map({ try $0.string("lead_id") }) ?? nil
+        else { return .untracked }
+        let text = try EarlyEvent(event: event, rules: rules).storedText
+        let inserted = try await db.rows(
+            """
+            INSERT INTO ghl_events (webhook_id, lead_id, attempt_no, type, occurred_at, received_at, early_event)
+            VALUES (\(event.webhookID), \(leadID), 0, \(event.type), \(event.occurredAt.timeIntervalSince1970),
+                \(date.timeIntervalSince1970), \(text))
+            ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id
+            """
+        )
+        return inserted.isEmpty ? .duplicate(leadID: leadID) : .early(leadID: leadID)
+    }
+
     /// Saves a delivery record and, when it is delivered, starts the lead's attempt at its location.
     static func save(_ record: DeliveryRecord, in db: Transaction) async throws {
         try await db.rows(save(record))
@@ -97,6 +124,51 @@ extension PostgresStore: TrackingStore {
         var delivered = FunnelCounts()
         delivered.delivered = 1
         try await addToFunnel(counts: delivered, speedBinRemoved: nil, speedBinAdded: nil, of: attempt, in: db)
+        // Events that came while the delivery was under way (staff may call before the last step is done).
+        let early = try await db.rows(
+            """
+            SELECT webhook_id, early_event FROM ghl_events WHERE lead_id = \(record.leadID) AND attempt_no = 0
+            FOR UPDATE
+            """
+        ).compactMap { row -> (webhookID: String, text: String)? in
+            guard let id = try row.string("webhook_id"), let text = try row.string("early_event") else { return nil }
+            return (id, text)
+        }
+        guard !early.isEmpty else { return }
+        var progress = attempt.progress
+        for (webhookID, note) in try EarlyEvent.apply(early, to: &progress) {
+            try await db.rows(
+                """
+                UPDATE ghl_events SET attempt_no = \(attempt.number), note_kind = \(note?.kind), note = \(note?.text),
+                    early_event = NULL
+                WHERE webhook_id = \(webhookID)
+                """
+            )
+        }
+        let location = try await db.rows("SELECT * FROM locations WHERE id = \(attempt.locationID)").first
+            .map { try $0.storedLocation() }
+        var clocks = BusinessClocks()
+        let update = AttemptUpdate(
+            from: attempt.progress,
+            oldSpeed: nil,
+            to: progress,
+            deliveredAt: attempt.deliveredAt,
+            clock: { clocks.clock(of: attempt.locationID) { _ in location } }
+        )
+        let text = try AttemptProgress.storedText(update.progress)
+        try await db.rows(
+            """
+            UPDATE attempts SET progress = \(text), speed_seconds = \(update.speedSeconds)
+            WHERE lead_id = \(attempt.leadID) AND attempt_no = \(attempt.number)
+            """
+        )
+        try await addToFunnel(
+            counts: update.counts,
+            speedBinRemoved: update.speedBinRemoved,
+            speedBinAdded: update.speedBinAdded,
+            of: attempt,
+            in: db
+        )
     }
 
     private static func addToFunnel(

@@ -29,7 +29,7 @@ extension SQLiteStore: TrackingStore {
                 arguments: [event.ghlLocationID, contactID],
                 as: { try $0.attemptRecord() }
             )
-        else { return .untracked }
+        else { return try keepEarly(event, rules: rules, at: date, in: db) }
         var progress = attempt.progress
         let note = progress.apply(event, rules: rules)
         try db.cachedStatement(
@@ -57,6 +57,33 @@ extension SQLiteStore: TrackingStore {
         ])
         try addToFunnel(update, of: attempt, in: db)
         return .applied(leadID: attempt.leadID)
+    }
+
+    /// An event about a contact whose delivery is under way is kept until its attempt starts.
+    private static func keepEarly(
+        _ event: GHLEvent,
+        rules: WorkedRules,
+        at date: Date,
+        in db: Database
+    ) throws
+        -> TrackResult
+    {
+        guard let contactID = event.contactID,
+            let leadID = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT lead_id FROM deliveries WHERE ghl_location_id = ? AND contact_id = ?"),
+                arguments: [event.ghlLocationID, contactID]
+            )
+        else { return .untracked }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO ghl_events (webhook_id, lead_id, attempt_no, type, occurred_at, received_at, early_event)
+                VALUES (?, ?, 0, ?, ?, ?, ?) ON CONFLICT (webhook_id) DO NOTHING
+                """
+        ).execute(arguments: [
+            event.webhookID, leadID, event.type, event.occurredAt.timeIntervalSince1970, date.timeIntervalSince1970,
+            try EarlyEvent(event: event, rules: rules).storedText,
+        ])
+        return db.changesCount > 0 ? .early(leadID: leadID) : .duplicate(leadID: leadID)
     }
 
     private static func location(_ id: String, in db: Database) throws -> StoredLocation? {
@@ -97,6 +124,40 @@ extension SQLiteStore: TrackingStore {
         var delivered = FunnelCounts()
         delivered.delivered = 1
         try addToFunnel(counts: delivered, speedBinRemoved: nil, speedBinAdded: nil, of: started, in: db)
+        // Events that came while the delivery was under way (staff may call before the last step is done).
+        let early = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT webhook_id, early_event FROM ghl_events WHERE lead_id = ? AND attempt_no = 0"
+            ),
+            arguments: [record.leadID]
+        ).compactMap { row -> (webhookID: String, text: String)? in
+            guard let id: String = row["webhook_id"], let text: String = row["early_event"] else { return nil }
+            return (id, text)
+        }
+        guard !early.isEmpty else { return }
+        var progress = started.progress
+        for (webhookID, note) in try EarlyEvent.apply(early, to: &progress) {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE ghl_events SET attempt_no = ?, note_kind = ?, note = ?, early_event = NULL
+                    WHERE webhook_id = ?
+                    """
+            ).execute(arguments: [started.number, note?.kind, note?.text, webhookID])
+        }
+        var clocks = BusinessClocks()
+        let update = try AttemptUpdate(
+            from: started.progress,
+            oldSpeed: nil,
+            to: progress,
+            deliveredAt: started.deliveredAt,
+            clock: { try clocks.clock(of: started.locationID) { id in try location(id, in: db) } }
+        )
+        try db.cachedStatement(
+            sql: "UPDATE attempts SET progress = ?, speed_seconds = ? WHERE lead_id = ? AND attempt_no = ?"
+        ).execute(arguments: [
+            try AttemptProgress.storedText(update.progress), update.speedSeconds, started.leadID, started.number,
+        ])
+        try addToFunnel(update, of: started, in: db)
     }
 
     private static func addToFunnel(_ update: AttemptUpdate, of attempt: AttemptRecord, in db: Database) throws {

@@ -247,6 +247,10 @@ struct WebhookController: Sendable {
         case .applied(let leadID):
             metrics.ghlEventTracked(type: type, result: "applied")
             return try Self.json(.ok, ["status": "tracked", "type": type, "leadId": leadID])
+        case .early(let leadID):
+            // The delivery is still under way: the event waits for the attempt, and is applied when it starts.
+            metrics.ghlEventTracked(type: type, result: "early")
+            return try Self.json(.ok, ["status": "tracked", "type": type, "leadId": leadID])
         case .duplicate(let leadID):
             metrics.ghlEventTracked(type: type, result: "duplicate")
             return try Self.json(.ok, ["status": "duplicate", "type": type, "leadId": leadID])
