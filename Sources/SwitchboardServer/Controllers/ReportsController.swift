@@ -21,7 +21,13 @@ struct ReportsController: Sendable {
         let since = try LeadsController.date(parameters.get("since"), field: "since")
         let until = try LeadsController.date(parameters.get("until"), field: "until")
         if let since, let until, until <= since {
-            throw Problem.invalidField("until", "until must be after since")
+            // Each time is well formed; together they name no window (422, like other input that cannot be done).
+            throw Problem(
+                "empty-window",
+                status: .unprocessableContent,
+                detail: "until (\(until.formatted(.iso8601))) must be after since (\(since.formatted(.iso8601)))",
+                field: "until"
+            )
         }
         let report = FunnelResource(
             grouping: grouping,
