@@ -43,6 +43,17 @@ extension PostgresStore: TrackingStore {
         )
         guard !inserted.isEmpty else { return .duplicate(leadID: attempt.leadID) }
         guard progress != attempt.progress else { return .applied(leadID: attempt.leadID) }
+        try await advance(attempt, to: progress, clocks: &clocks, in: db)
+        return .applied(leadID: attempt.leadID)
+    }
+
+    /// Saves an attempt's new progress and adds what changed to the funnel aggregates.
+    private static func advance(
+        _ attempt: AttemptRecord,
+        to progress: AttemptProgress,
+        clocks: inout BusinessClocks,
+        in db: Transaction
+    ) async throws {
         var location: StoredLocation?
         if clocks.isUnknown(attempt.locationID) {
             location = try await db.rows("SELECT * FROM locations WHERE id = \(attempt.locationID)").first
@@ -69,7 +80,6 @@ extension PostgresStore: TrackingStore {
             of: attempt,
             in: db
         )
-        return .applied(leadID: attempt.leadID)
     }
 
     /// An event about a contact whose delivery is under way is kept until its attempt starts.
@@ -145,30 +155,8 @@ extension PostgresStore: TrackingStore {
                 """
             )
         }
-        let location = try await db.rows("SELECT * FROM locations WHERE id = \(attempt.locationID)").first
-            .map { try $0.storedLocation() }
         var clocks = BusinessClocks()
-        let update = AttemptUpdate(
-            from: attempt.progress,
-            oldSpeed: nil,
-            to: progress,
-            deliveredAt: attempt.deliveredAt,
-            clock: { clocks.clock(of: attempt.locationID) { _ in location } }
-        )
-        let text = try AttemptProgress.storedText(update.progress)
-        try await db.rows(
-            """
-            UPDATE attempts SET progress = \(text), speed_seconds = \(update.speedSeconds)
-            WHERE lead_id = \(attempt.leadID) AND attempt_no = \(attempt.number)
-            """
-        )
-        try await addToFunnel(
-            counts: update.counts,
-            speedBinRemoved: update.speedBinRemoved,
-            speedBinAdded: update.speedBinAdded,
-            of: attempt,
-            in: db
-        )
+        try await advance(attempt, to: progress, clocks: &clocks, in: db)
     }
 
     private static func addToFunnel(

@@ -43,6 +43,17 @@ extension SQLiteStore: TrackingStore {
         ])
         guard db.changesCount > 0 else { return .duplicate(leadID: attempt.leadID) }
         guard progress != attempt.progress else { return .applied(leadID: attempt.leadID) }
+        try advance(attempt, to: progress, clocks: &clocks, in: db)
+        return .applied(leadID: attempt.leadID)
+    }
+
+    /// Saves an attempt's new progress and adds what changed to the funnel aggregates.
+    private static func advance(
+        _ attempt: AttemptRecord,
+        to progress: AttemptProgress,
+        clocks: inout BusinessClocks,
+        in db: Database
+    ) throws {
         let update = try AttemptUpdate(
             from: attempt.progress,
             oldSpeed: attempt.speedSeconds,
@@ -56,7 +67,6 @@ extension SQLiteStore: TrackingStore {
             try AttemptProgress.storedText(update.progress), update.speedSeconds, attempt.leadID, attempt.number,
         ])
         try addToFunnel(update, of: attempt, in: db)
-        return .applied(leadID: attempt.leadID)
     }
 
     /// An event about a contact whose delivery is under way is kept until its attempt starts.
@@ -145,19 +155,7 @@ extension SQLiteStore: TrackingStore {
             ).execute(arguments: [started.number, note?.kind, note?.text, webhookID])
         }
         var clocks = BusinessClocks()
-        let update = try AttemptUpdate(
-            from: started.progress,
-            oldSpeed: nil,
-            to: progress,
-            deliveredAt: started.deliveredAt,
-            clock: { try clocks.clock(of: started.locationID) { id in try location(id, in: db) } }
-        )
-        try db.cachedStatement(
-            sql: "UPDATE attempts SET progress = ?, speed_seconds = ? WHERE lead_id = ? AND attempt_no = ?"
-        ).execute(arguments: [
-            try AttemptProgress.storedText(update.progress), update.speedSeconds, started.leadID, started.number,
-        ])
-        try addToFunnel(update, of: started, in: db)
+        try advance(started, to: progress, clocks: &clocks, in: db)
     }
 
     private static func addToFunnel(_ update: AttemptUpdate, of attempt: AttemptRecord, in db: Database) throws {
