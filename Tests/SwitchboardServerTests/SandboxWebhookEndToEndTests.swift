@@ -98,34 +98,17 @@ struct SandboxWebhookEndToEndTests {
                 #expect(leads.first?.lead.postalCode == "78703")
 
                 // The next retry of the same webhook (another 10 minutes on) is a duplicate: nothing more stored.
+                let signature = try sandbox.webhooks.signingKey.signature(for: sent.body).base64EncodedString()
                 clock.advance(by: 600)
                 #expect(await sandbox.webhooks.resend(webhookID: sent.id))
-                let replay = try await client.execute(
-                    uri: "/webhooks/ghl",
-                    method: .post,
-                    headers: [
-                        .contentType: "application/json",
-                        HTTPField.Name("x-ghl-signature")!: try sandbox.webhooks.signingKey.signature(for: sent.body)
-                            .base64EncodedString(),
-                    ],
-                    body: ByteBuffer(data: sent.body)
-                )
+                let replay = try await client.webhook(sent.body, signature: signature)
                 #expect(replay.status == .ok)
                 #expect(try replay.json()["status"] as? String == "duplicate")
                 #expect(try await store.leads(matching: LeadQuery()).leads.count == 1)
 
                 // Past two hours the signed body is refused (401), id or no id.
                 clock.advance(by: 2 * 3600)
-                let stale = try await client.execute(
-                    uri: "/webhooks/ghl",
-                    method: .post,
-                    headers: [
-                        .contentType: "application/json",
-                        HTTPField.Name("x-ghl-signature")!: try sandbox.webhooks.signingKey.signature(for: sent.body)
-                            .base64EncodedString(),
-                    ],
-                    body: ByteBuffer(data: sent.body)
-                )
+                let stale = try await client.webhook(sent.body, signature: signature)
                 #expect(stale.status == .unauthorized)
             }
         }
