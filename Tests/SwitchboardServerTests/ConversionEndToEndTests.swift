@@ -11,6 +11,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Notifications
 import Storage
 import SwitchboardServer
 import SwitchboardTesting
@@ -90,6 +91,7 @@ struct ConversionEndToEndTests {
         downtownHours: String? = nil,
         runs: Int = 1,
         reconcileInterval: Duration? = nil,
+        notifications: NotificationSettings = NotificationSettings(),
         _ body: @Sendable (Loop) async throws -> Void
     ) async throws {
         var configuration = SandboxServer.Configuration(port: 0, snapshotLoadDelay: .zero)
@@ -116,6 +118,7 @@ struct ConversionEndToEndTests {
             )
             service.configuration.sla = sla
             service.configuration.reconcileInterval = reconcileInterval
+            service.notifications = notifications
             service.configuration.webhookVerification = WebhookVerifier.Configuration(
                 ed25519PublicKey: sandbox.webhooks.signingKey.publicKey,
                 rsaPublicKey: nil
@@ -280,7 +283,21 @@ struct ConversionEndToEndTests {
 
     @Test("Nobody works the lead: re-routed once to the next gym (old one cleaned up), then sent to review")
     func rerouteOnceThenEscalate() async throws {
-        try await withLoop(sla: Self.minuteSLA) { loop in
+        try await WebhookReceiver.withRunning { receiver in
+            let owner = try EndpointGroup(
+                name: "owner",
+                urls: [receiver.url("owner")],
+                events: [.slaWarning, .slaBreached, .rerouted, .slaExhausted]
+            )
+            try await rerouteOnceThenEscalate(notifying: NotificationSettings(groups: [owner]), receiver: receiver)
+        }
+    }
+
+    private func rerouteOnceThenEscalate(
+        notifying notifications: NotificationSettings,
+        receiver: WebhookReceiver
+    ) async throws {
+        try await withLoop(sla: Self.minuteSLA, notifications: notifications) { loop in
             let id = try await loop.submit(postalCode: "78703", email: "nobody@example.com")
             let first = try await loop.deliveredAttempt(id)
             #expect(first["locationId"] as? String == "atx-downtown")
@@ -328,6 +345,13 @@ struct ConversionEndToEndTests {
             #expect(escalated["status"] as? String == "review")
             #expect(escalated["reviewReason"] as? String == "slaExhausted")
             #expect((escalated["attempts"] as? [[String: Any]])?.count == 2)
+
+            let types = try await receiver.wait { $0.count >= 8 }.compactMap { $0.json["type"] as? String }
+            // Two reminders per gym; the breach and re-route at the first; the breach and exhaustion at the second.
+            #expect(types.filter { $0 == "lead.sla_warning" }.count == 4)
+            #expect(types.filter { $0 == "lead.sla_breached" }.count == 2)
+            #expect(types.filter { $0 == "lead.rerouted" }.count == 1)
+            #expect(types.filter { $0 == "lead.sla_exhausted" }.count == 1)
         }
     }
 

@@ -143,8 +143,13 @@ public final class SLAWorker: Service, Sendable {
             }
         case let warn where warn.hasPrefix("warn:"):
             let index = Int(warn.dropFirst(5)) ?? 0
-            guard index < warnings.count, date >= warnings[index] else {
-                try await next(phase, at: index < warnings.count ? warnings[index] : date)
+            guard index < warnings.count else {
+                // No such reminder (the settings changed since): on to the deadline.
+                try await next("due", at: due.addingTimeInterval(policy.graceSeconds))
+                return
+            }
+            guard date >= warnings[index] else {
+                try await next(phase, at: warnings[index])
                 return
             }
             let following = index + 1 < warnings.count ? ("warn:\(index + 1)", warnings[index + 1]) : nil
