@@ -60,19 +60,21 @@ public struct AttemptProgress: Sendable, Hashable, Codable {
             var notes: [String] = []
             if let status = opportunity.status {
                 let merged = Stamped.latest(self.status, Stamped(status, at: at))
-                if merged != self.status { notes.append("status \(status)") }
+                // A repeat of the same value (GHL's generic update beside the specific one, maybe a second later)
+                // moves the stamp but says nothing new.
+                if merged.value != self.status?.value { notes.append("status \(status)") }
                 self.status = merged
                 if ["won", "lost", "abandoned"].contains(status) { firstWorkedAt.keepEarliest(at) }
             }
             if let stage = opportunity.pipelineStageID {
                 let merged = Stamped.latest(stageID, Stamped(stage, at: at))
-                if merged != stageID { notes.append("stage \(stage)") }
+                if merged.value != stageID?.value { notes.append("stage \(stage)") }
                 stageID = merged
                 if rules.workedStageIDs.contains(stage) { firstWorkedAt.keepEarliest(at) }
             }
             if let value = opportunity.monetaryValue {
                 let merged = Stamped.latest(monetaryValue, Stamped(value, at: at))
-                if merged != monetaryValue { notes.append("value \(value)") }
+                if merged.value != monetaryValue?.value { notes.append("value \(value)") }
                 monetaryValue = merged
             }
             // GHL's generic OpportunityUpdate and the specific event beside it say the same: whichever comes first

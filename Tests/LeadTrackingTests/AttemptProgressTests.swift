@@ -176,4 +176,14 @@ struct AttemptProgressTests {
         #expect(abs(p90 - 900) / 900 < 0.05)
         #expect(SpeedBins.percentile(0.5, of: [:]) == nil)
     }
+
+    @Test("GHL's generic update beside the specific one, a second apart, makes one timeline line")
+    func redundantUpdateMakesOneNote() {
+        var progress = AttemptProgress()
+        let generic = Self.event(.opportunity(.init(id: "o", status: "won", monetaryValue: 99, generic: true)), at: 10)
+        let specific = Self.event(.opportunity(.init(id: "o", status: "won", monetaryValue: 99)), at: 11)
+        #expect(progress.apply(generic)?.text == "opportunity status won, value 99.0")
+        #expect(progress.apply(specific) == nil)
+        #expect(progress.won && progress.revenue == 99)
+    }
 }
