@@ -257,7 +257,9 @@ struct PostgresBackPressureTests {
         } throws: { error in
             if case .unavailable = error as? StoreError { true } else { false }
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // The wait is 1 s; alone this takes about 1 s. Beside the whole suite on two cores the test task itself was
+        // once scheduled 10 s late, so the bound only proves the call does not hang until the pool gives up.
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 }
 
