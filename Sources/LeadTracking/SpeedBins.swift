@@ -1,14 +1,17 @@
 public import Foundation
 
-/// Speed-to-lead kept as a histogram, so that percentiles over any number of leads come from a few hundred
-/// counters: bin `i` holds durations in [1.1^i − 1, 1.1^(i+1) − 1) seconds, so a reported percentile is within
-/// 5 % of the true one (and exact below a few seconds).
+/// Durations (speed-to-lead, a lead's wait) kept as histograms, so that percentiles over any number of leads come
+/// from a few hundred counters: bin `i` holds durations in [1.1^i − 1, 1.1^(i+1) − 1) seconds, so a reported
+/// percentile is within 5 % of the true one (and exact below a few seconds).
 public enum SpeedBins {
     private static let growth = log(1.1)
 
+    /// The number of bins; the last holds everything from about 1,100 years up.
+    public static let count = 256
+
     /// The bin of a duration in seconds.
     public static func bin(ofSeconds seconds: TimeInterval) -> Int {
-        Int((log1p(max(0, seconds)) / growth).rounded(.down))
+        min(count - 1, Int((log1p(max(0, seconds)) / growth).rounded(.down)))
     }
 
     /// A representative duration for a bin: its geometric middle.
@@ -29,5 +32,50 @@ public enum SpeedBins {
             if seen >= rank { return seconds(ofBin: bin) }
         }
         return nil
+    }
+
+    // MARK: Stored form
+
+    /// Counts by bin as stored: for each bin with leads, in bin order, one byte for the bin and four for its
+    /// count (little-endian). A histogram of a day's few leads takes a few bytes; a full one 1,280.
+    public static func encode(_ counts: [Int: Int]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(counts.count * 5)
+        for (bin, leads) in counts.sorted(by: { $0.key < $1.key }) where leads > 0 && (0..<count).contains(bin) {
+            bytes.append(UInt8(bin))
+            let value = UInt32(clamping: leads)
+            for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) }
+        }
+        return bytes
+    }
+
+    /// Adds a stored histogram to `totals` (indexed by bin, ``count`` long). Trailing bytes that do not make a
+    /// whole entry are ignored.
+    public static func add<Bytes: Collection<UInt8>>(encoded bytes: Bytes, to totals: inout [Int]) {
+        var index = bytes.startIndex
+        while bytes.distance(from: index, to: bytes.endIndex) >= 5 {
+            let bin = Int(bytes[index])
+            var value: UInt32 = 0
+            for shift in stride(from: 0, to: 32, by: 8) {
+                index = bytes.index(after: index)
+                value |= UInt32(bytes[index]) << shift
+            }
+            index = bytes.index(after: index)
+            totals[bin] += Int(value)
+        }
+    }
+
+    /// A stored histogram as counts by bin.
+    public static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [Int: Int] {
+        var totals = [Int](repeating: 0, count: count)
+        add(encoded: bytes, to: &totals)
+        return counts(of: totals)
+    }
+
+    /// Dense totals (indexed by bin) as counts by bin, without the empty bins.
+    public static func counts(of totals: [Int]) -> [Int: Int] {
+        var counts: [Int: Int] = [:]
+        for (bin, leads) in totals.enumerated() where leads != 0 { counts[bin] = leads }
+        return counts
     }
 }

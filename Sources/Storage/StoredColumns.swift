@@ -11,6 +11,7 @@ protocol StoredColumns {
     func double(_ column: String) throws -> Double?
     func int(_ column: String) throws -> Int?
     func bool(_ column: String) throws -> Bool?
+    func bytes(_ column: String) throws -> [UInt8]?
 }
 
 extension StoredColumns {

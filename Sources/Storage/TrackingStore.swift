@@ -152,64 +152,45 @@ public enum FunnelGrouping: String, Sendable, Hashable, CaseIterable {
     case source
 }
 
-/// One group's funnel: counts, revenue, and speed to lead as counts per ``SpeedBins`` bin.
+/// One group's funnel: counts, revenue, and two durations as counts per ``SpeedBins`` bin: speed to lead (open-hours
+/// seconds from delivery to the first human touch) and the lead's wait (seconds from its arrival to that touch).
 public struct FunnelRow: Sendable, Hashable {
     /// The location id or the source ("" for leads with no source).
     public var key: String
     public var counts: FunnelCounts
     public var speedBins: [Int: Int]
+    public var waitBins: [Int: Int]
 
-    public init(key: String, counts: FunnelCounts, speedBins: [Int: Int]) {
+    public init(key: String, counts: FunnelCounts, speedBins: [Int: Int], waitBins: [Int: Int] = [:]) {
         self.key = key
         self.counts = counts
         self.speedBins = speedBins
+        self.waitBins = waitBins
     }
 }
 
-/// How a batch of events changes one attempt: its new progress, and what that changes in the aggregates. The
-/// same for both stores.
+/// How a batch of events changes one attempt: its new progress and speed to lead, and what that changes in the
+/// aggregates. The same for both stores.
 struct AttemptUpdate {
     var progress: AttemptProgress
     var speedSeconds: Double?
-    /// The change to the funnel counts of the attempt's group.
-    var counts: FunnelCounts
-    /// The speed bin the attempt leaves and the one it enters (both `nil`: unchanged).
-    var speedBinRemoved: Int?
-    var speedBinAdded: Int?
+    var change: FunnelChange
 
-    init(
-        from old: AttemptProgress,
-        oldSpeed: Double?,
-        to new: AttemptProgress,
-        deliveredAt: Date,
-        clock: () throws -> BusinessClockFunction
-    ) rethrows {
+    init(_ attempt: AttemptRecord, to new: AttemptProgress, clock: () throws -> BusinessClockFunction) rethrows {
         progress = new
-        counts = FunnelCounts(progress: new) - FunnelCounts(progress: old)
-        speedSeconds = oldSpeed
-        if new.firstTouchAt != old.firstTouchAt, let touch = new.firstTouchAt {
-            let seconds = try clock()(deliveredAt, touch)
-            speedSeconds = seconds
-            let removed = oldSpeed.map(SpeedBins.bin(ofSeconds:))
-            let added = SpeedBins.bin(ofSeconds: seconds)
-            if removed != added {
-                speedBinRemoved = removed
-                speedBinAdded = added
-            }
+        speedSeconds = attempt.speedSeconds
+        if new.firstTouchAt != attempt.progress.firstTouchAt, let touch = new.firstTouchAt {
+            speedSeconds = try clock()(attempt.deliveredAt, touch)
         }
+        change = FunnelChange(
+            from: FunnelContribution(attempt),
+            to: FunnelContribution(progress: new, speedSeconds: speedSeconds, arrivedAt: attempt.arrivedAt)
+        )
     }
 }
 
 /// Open seconds between two moments, in some location's hours.
 typealias BusinessClockFunction = (Date, Date) -> Double
-
-/// The UTC day index the funnel buckets an attempt by.
-func funnelDay(_ date: Date) -> Int { Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) }
-
-/// The day range a report's window covers (whole UTC days; open ends unbounded).
-func funnelDays(since: Date?, until: Date?) -> (first: Int, last: Int) {
-    (since.map(funnelDay) ?? Int.min / 2, until.map { funnelDay($0.addingTimeInterval(-0.001)) } ?? Int.max / 2)
-}
 
 /// The business clocks of the locations a transaction has met, each read once.
 struct BusinessClocks {
@@ -283,18 +264,6 @@ extension AttemptProgress {
     }
 }
 
-extension [FunnelRow] {
-    /// Adds speed-bin counts (key, bin, leads) to the rows with those keys.
-    mutating func addSpeedBins(_ bins: [(String, Int, Int)]) {
-        var index: [String: Int] = [:]
-        for (position, row) in enumerated() { index[row.key] = position }
-        for (key, bin, leads) in bins where leads != 0 {
-            guard let position = index[key] else { continue }
-            self[position].speedBins[bin, default: 0] += leads
-        }
-    }
-}
-
 extension StoredColumns {
     func attemptRecord() throws -> AttemptRecord {
         let leadID = try required(string("lead_id"), "attempt lead_id")
@@ -328,7 +297,8 @@ extension StoredColumns {
         )
     }
 
-    func funnelRow() throws -> FunnelRow {
+    /// The counts of a funnel aggregate row.
+    func funnelCounts() throws -> FunnelCounts {
         var counts = FunnelCounts()
         counts.delivered = try int("delivered") ?? 0
         counts.attempted = try int("attempted") ?? 0
@@ -339,6 +309,6 @@ extension StoredColumns {
         counts.lost = try int("lost") ?? 0
         counts.rerouted = try int("rerouted") ?? 0
         counts.revenue = try double("revenue") ?? 0
-        return FunnelRow(key: try string("key") ?? "", counts: counts, speedBins: [:])
+        return counts
     }
 }

@@ -96,7 +96,7 @@ public struct ReportCommand: AsyncParsableCommand {
     }
 }
 
-/// The funnel report as a readable table: counts with their rates, speed to lead p50/p90 with n.
+/// The funnel report as a readable table: counts with their rates, speed to lead p50/p90 with n, the lead's wait.
 struct FunnelTable {
     let report: [String: Any]
 
@@ -109,7 +109,7 @@ struct FunnelTable {
         lines.append("Funnel by \(groupBy), attempts delivered \(since)\(until) (whole UTC days)")
         let header = [
             groupBy, "delivered", "attempted", "contacted", "booked", "showed", "won", "lost", "rerouted",
-            "revenue", "speed p50", "p90", "n",
+            "revenue", "speed p50", "p90", "n", "wait p50", "p90",
         ]
         var table = [header]
         for row in rows {
@@ -121,17 +121,19 @@ struct FunnelTable {
                 return "\(count) (\(Int((Double(count) * 100 / Double(denominator)).rounded()))%)"
             }
             let speed = row["speedToLead"] as? [String: Any] ?? [:]
+            let wait = row["leadWait"] as? [String: Any] ?? [:]
             let key = row["key"] as? String ?? ""
             table.append([
                 key.isEmpty ? "(none)" : key, "\(delivered)", rate("attempted"), rate("contacted"), rate("booked"),
                 rate("showed", of: row["booked"] as? Int ?? 0), rate("won"), rate("lost"), rate("rerouted"),
                 String(format: "%.2f", row["revenue"] as? Double ?? 0), Self.duration(speed["p50Seconds"]),
-                Self.duration(speed["p90Seconds"]), "\(speed["n"] as? Int ?? 0)",
+                Self.duration(speed["p90Seconds"]), "\(speed["n"] as? Int ?? 0)", Self.duration(wait["p50Seconds"]),
+                Self.duration(wait["p90Seconds"]),
             ])
         }
         let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
         for (index, row) in table.enumerated() {
-            if index == table.count - 1 { lines.append(String(repeating: "─", count: widths.reduce(0, +) + 2 * 12)) }
+            if index == table.count - 1 { lines.append(String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1))) }
             lines.append(
                 row.enumerated().map { column, cell in
                     column == 0
@@ -141,7 +143,10 @@ struct FunnelTable {
                 .joined(separator: "  ")
             )
         }
-        lines.append("Show rate is of booked; the other rates of delivered. Speed to lead: open hours of the location.")
+        lines.append(
+            "Show rate is of booked; the other rates of delivered. Speed to lead: open hours of the location; "
+                + "wait: the lead's, wall-clock from its arrival."
+        )
         return lines.joined(separator: "\n")
     }
 

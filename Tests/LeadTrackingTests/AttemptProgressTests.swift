@@ -177,6 +177,22 @@ struct AttemptProgressTests {
         #expect(SpeedBins.percentile(0.5, of: [:]) == nil)
     }
 
+    @Test("A stored histogram reads back as it was written, adds up, and keeps durations of any length")
+    func histogramsStoredAndAdded() {
+        let counts = [0: 3, 57: 1, 140: 70_000, SpeedBins.bin(ofSeconds: 1e15): 2]
+        #expect(SpeedBins.bin(ofSeconds: 1e15) == SpeedBins.count - 1)
+        let stored = SpeedBins.encode(counts)
+        #expect(stored.count == 4 * 5)
+        #expect(SpeedBins.decode(stored) == counts)
+        var totals = [Int](repeating: 0, count: SpeedBins.count)
+        SpeedBins.add(encoded: stored, to: &totals)
+        SpeedBins.add(encoded: SpeedBins.encode([57: 2, 3: 1]), to: &totals)
+        #expect(SpeedBins.counts(of: totals) == [0: 3, 3: 1, 57: 3, 140: 70_000, SpeedBins.count - 1: 2])
+        // Empty bins and a truncated tail are not counts.
+        #expect(SpeedBins.encode([4: 0]).isEmpty)
+        #expect(SpeedBins.decode(stored.dropLast()) == [0: 3, 57: 1, 140: 70_000])
+    }
+
     @Test("GHL's generic update beside the specific one, a second apart, makes one timeline line")
     func redundantUpdateMakesOneNote() {
         var progress = AttemptProgress()

@@ -138,6 +138,122 @@ struct TrackingStoreTests {
     }
 
     @Test(
+        "Any window, across month ends and open-ended, gives the funnel the attempts themselves add up to",
+        arguments: StoreKind.available
+    )
+    func windowsAcrossMonths(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            // 90 leads delivered 23 h apart from 21 October to mid-January, at two gyms open every day, from three
+            // sources; two in three touched after a few minutes, every fifth won.
+            let start = Self.delivered.addingTimeInterval(-40 * 86_400)
+            for id in ["atx", "dal"] {
+                try await store.saveLocation(
+                    StoredLocation(
+                        location: Fixtures.location(id, zip: "78701", hours: "mon-sun 00:00-24:00"),
+                        ghlLocationID: "ghl-\(id)",
+                        updatedAt: start
+                    )
+                )
+            }
+            var events: [GHLEvent] = []
+            for index in 0..<90 {
+                let id = "lead-\(index)", location = index % 2 == 0 ? "atx" : "dal"
+                let delivered = start.addingTimeInterval(Double(index) * 23 * 3_600)
+                var intake = Fixtures.intake(id)
+                intake.record.lead.source = ["facebook", "google", nil][index % 3]
+                intake.record.lead.arrivedAt = delivered.addingTimeInterval(-Double(index % 7) * 60)
+                _ = try await store.accept([intake])
+                _ = try await store.record(
+                    Fixtures.assignment(id, to: location),
+                    forLead: id,
+                    slot: nil,
+                    limits: .unlimited,
+                    manual: false,
+                    completing: nil,
+                    at: delivered
+                )
+                try await store.saveDelivery(
+                    DeliveryRecord(
+                        leadID: id,
+                        ghlLocationID: "ghl-\(location)",
+                        state: .delivered,
+                        contactID: "c\(index)",
+                        opportunityID: "o\(index)",
+                        updatedAt: delivered
+                    )
+                )
+                let touched = delivered.addingTimeInterval(Double(30 + index * 17))
+                if index % 3 != 2 {
+                    events.append(
+                        GHLEvent(
+                            webhookID: "sms-\(index)",
+                            type: "OutboundMessage",
+                            ghlLocationID: "ghl-\(location)",
+                            contactID: "c\(index)",
+                            occurredAt: touched,
+                            change: .message(
+                                .init(id: "m\(index)", outbound: true, messageType: "SMS", userID: "u1", source: "app")
+                            )
+                        )
+                    )
+                }
+                if index % 5 == 0 {
+                    events.append(
+                        GHLEvent(
+                            webhookID: "won-\(index)",
+                            type: "OpportunityStatusUpdate",
+                            ghlLocationID: "ghl-\(location)",
+                            contactID: "c\(index)",
+                            occurredAt: touched.addingTimeInterval(600),
+                            change: .opportunity(.init(id: "o\(index)", status: "won", monetaryValue: 50))
+                        )
+                    )
+                }
+            }
+            _ = try await store.track(events, rules: .standard, at: Self.delivered)
+            var attempts: [AttemptRecord] = []
+            for index in 0..<90 { attempts += try await store.attempts(ofLead: "lead-\(index)") }
+            #expect(attempts.count == 90)
+
+            let utc = TimeZone(identifier: "UTC")!
+            func day(_ text: String) -> Date { Fixtures.date(text + "T00:00:00Z") }
+            let windows: [(Date?, Date?)] = [
+                (nil, nil), (day("2026-11-01"), nil), (nil, day("2026-12-01")), (day("2026-10-25"), day("2027-01-09")),
+                (day("2026-11-01"), day("2027-01-01")), (day("2026-11-15"), day("2026-11-16")),
+                (day("2026-11-30"), day("2026-12-02")), (day("2026-12-05"), day("2026-12-05")),
+            ]
+            for (since, until) in windows {
+                for grouping in FunnelGrouping.allCases {
+                    var expected: [String: FunnelRow] = [:]
+                    for attempt in attempts {
+                        var calendar = Calendar(identifier: .gregorian)
+                        calendar.timeZone = utc
+                        let deliveredDay = calendar.startOfDay(for: attempt.deliveredAt)
+                        if let since, deliveredDay < calendar.startOfDay(for: since) { continue }
+                        if let until, deliveredDay >= until { continue }
+                        let key = grouping == .location ? attempt.locationID : attempt.source
+                        var row = expected[key] ?? FunnelRow(key: key, counts: FunnelCounts(), speedBins: [:])
+                        row.counts = row.counts + FunnelCounts(progress: attempt.progress)
+                        if let speed = attempt.speedSeconds {
+                            row.speedBins[SpeedBins.bin(ofSeconds: speed), default: 0] += 1
+                        }
+                        if let touch = attempt.progress.firstTouchAt {
+                            row.waitBins[SpeedBins.bin(ofSeconds: touch.timeIntervalSince(attempt.arrivedAt)), default: 0] += 1
+                        }
+                        expected[key] = row
+                    }
+                    let funnel = try await store.funnel(by: grouping, since: since, until: until)
+                    #expect(
+                        funnel == expected.values.sorted { $0.key < $1.key },
+                        "\(grouping) since \(String(describing: since)) until \(String(describing: until))"
+                    )
+                }
+            }
+            #expect(try await store.funnel(by: .source, since: nil, until: nil).map(\.counts.delivered) == [30, 30, 30])
+        }
+    }
+
+    @Test(
         "Speed to lead counts the gym's open hours only: the night between does not count",
         arguments: StoreKind.available
     )

@@ -8,6 +8,8 @@ extension PostgresStore {
         var version: Int
         var name: String
         var statements: [String]
+        /// Work done in Swift after the statements, in the same transaction.
+        var then: (@Sendable (Transaction) async throws -> Void)? = nil
     }
 
     /// The newest schema version this build knows.
@@ -45,6 +47,7 @@ extension PostgresStore {
                 for statement in migration.statements {
                     try await db.rows(PostgresQuery(unsafeSQL: statement))
                 }
+                try await migration.then?(db)
                 let now = Date().timeIntervalSince1970
                 try await db.rows(
                     """
@@ -241,6 +244,33 @@ extension PostgresStore {
                 "ALTER TABLE locations ADD COLUMN sla_minutes BIGINT",
                 "ALTER TABLE locations ADD COLUMN sla_exempt BOOLEAN NOT NULL DEFAULT FALSE",
             ]
+        ),
+        Migration(
+            version: 4,
+            name: "funnel by day and by month, durations as histograms",
+            statements: [
+                "DROP TABLE speed_daily",
+                "DROP TABLE funnel_daily",
+                """
+                CREATE TABLE funnel_daily (
+                    day BIGINT NOT NULL, location_id TEXT NOT NULL, source TEXT NOT NULL,
+                    delivered BIGINT NOT NULL DEFAULT 0, attempted BIGINT NOT NULL DEFAULT 0,
+                    contacted BIGINT NOT NULL DEFAULT 0, booked BIGINT NOT NULL DEFAULT 0, showed BIGINT NOT NULL DEFAULT 0,
+                    won BIGINT NOT NULL DEFAULT 0, lost BIGINT NOT NULL DEFAULT 0, rerouted BIGINT NOT NULL DEFAULT 0,
+                    revenue DOUBLE PRECISION NOT NULL DEFAULT 0, speed BYTEA, wait BYTEA,
+                    PRIMARY KEY (day, location_id, source))
+                """,
+                """
+                CREATE TABLE funnel_monthly (
+                    month BIGINT NOT NULL, location_id TEXT NOT NULL, source TEXT NOT NULL,
+                    delivered BIGINT NOT NULL DEFAULT 0, attempted BIGINT NOT NULL DEFAULT 0,
+                    contacted BIGINT NOT NULL DEFAULT 0, booked BIGINT NOT NULL DEFAULT 0, showed BIGINT NOT NULL DEFAULT 0,
+                    won BIGINT NOT NULL DEFAULT 0, lost BIGINT NOT NULL DEFAULT 0, rerouted BIGINT NOT NULL DEFAULT 0,
+                    revenue DOUBLE PRECISION NOT NULL DEFAULT 0, speed BYTEA, wait BYTEA,
+                    PRIMARY KEY (month, location_id, source))
+                """,
+            ],
+            then: { db in try await PostgresStore.rebuildFunnel(in: db) }
         ),
     ]
 }

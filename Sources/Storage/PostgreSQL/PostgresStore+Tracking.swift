@@ -59,13 +59,7 @@ extension PostgresStore: TrackingStore {
             location = try await db.rows("SELECT * FROM locations WHERE id = \(attempt.locationID)").first
                 .map { try $0.storedLocation() }
         }
-        let update = AttemptUpdate(
-            from: attempt.progress,
-            oldSpeed: attempt.speedSeconds,
-            to: progress,
-            deliveredAt: attempt.deliveredAt,
-            clock: { clocks.clock(of: attempt.locationID) { _ in location } }
-        )
+        let update = AttemptUpdate(attempt, to: progress) { clocks.clock(of: attempt.locationID) { _ in location } }
         let text = try AttemptProgress.storedText(update.progress)
         try await db.rows(
             """
@@ -73,13 +67,7 @@ extension PostgresStore: TrackingStore {
             WHERE lead_id = \(attempt.leadID) AND attempt_no = \(attempt.number)
             """
         )
-        try await addToFunnel(
-            counts: update.counts,
-            speedBinRemoved: update.speedBinRemoved,
-            speedBinAdded: update.speedBinAdded,
-            of: attempt,
-            in: db
-        )
+        try await addToFunnel(update.change, of: attempt, in: db)
     }
 
     /// An event about a contact whose delivery is under way is kept until its attempt starts.
@@ -131,9 +119,7 @@ extension PostgresStore: TrackingStore {
             """
         )
         guard let attempt = try started.first.map({ try $0.attemptRecord() }) else { return }
-        var delivered = FunnelCounts()
-        delivered.delivered = 1
-        try await addToFunnel(counts: delivered, speedBinRemoved: nil, speedBinAdded: nil, of: attempt, in: db)
+        try await addToFunnel(FunnelChange(from: nil, to: FunnelContribution(attempt)), of: attempt, in: db)
         // Events that came while the delivery was under way (staff may call before the last step is done).
         let early = try await db.rows(
             """
@@ -159,42 +145,58 @@ extension PostgresStore: TrackingStore {
         try await advance(attempt, to: progress, clocks: &clocks, in: db)
     }
 
-    private static func addToFunnel(
-        counts: FunnelCounts,
-        speedBinRemoved: Int?,
-        speedBinAdded: Int?,
-        of attempt: AttemptRecord,
-        in db: Transaction
-    ) async throws {
-        let day = funnelDay(attempt.deliveredAt)
-        if !counts.isZero {
-            try await db.rows(
-                """
-                INSERT INTO funnel_daily (day, location_id, source, delivered, attempted, contacted, booked, showed,
-                    won, lost, rerouted, revenue)
-                VALUES (\(day), \(attempt.locationID), \(attempt.source), \(counts.delivered), \(counts.attempted),
-                    \(counts.contacted), \(counts.booked), \(counts.showed), \(counts.won), \(counts.lost),
-                    \(counts.rerouted), \(counts.revenue))
-                ON CONFLICT (day, location_id, source) DO UPDATE SET
-                    delivered = funnel_daily.delivered + excluded.delivered,
-                    attempted = funnel_daily.attempted + excluded.attempted,
-                    contacted = funnel_daily.contacted + excluded.contacted,
-                    booked = funnel_daily.booked + excluded.booked, showed = funnel_daily.showed + excluded.showed,
-                    won = funnel_daily.won + excluded.won, lost = funnel_daily.lost + excluded.lost,
-                    rerouted = funnel_daily.rerouted + excluded.rerouted,
-                    revenue = funnel_daily.revenue + excluded.revenue
-                """
+    /// Adds a change to the aggregates of the attempt's group, in its day and in its month. The upsert locks the
+    /// row and returns its latest histograms, so concurrent changes to one group never lose one another.
+    private static func addToFunnel(_ change: FunnelChange, of attempt: AttemptRecord, in db: Transaction) async throws {
+        guard !change.isEmpty else { return }
+        let day = FunnelPeriods.day(attempt.deliveredAt)
+        for (table, period, index) in [
+            ("funnel_daily", "day", day), ("funnel_monthly", "month", FunnelPeriods.month(ofDay: day)),
+        ] {
+            let counts = change.counts
+            var upsert = PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO \(table) AS f (\(period), location_id, source, delivered, attempted, contacted, booked,
+                        showed, won, lost, rerouted, revenue)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                    ON CONFLICT (\(period), location_id, source) DO UPDATE SET
+                        delivered = f.delivered + excluded.delivered, attempted = f.attempted + excluded.attempted,
+                        contacted = f.contacted + excluded.contacted, booked = f.booked + excluded.booked,
+                        showed = f.showed + excluded.showed, won = f.won + excluded.won, lost = f.lost + excluded.lost,
+                        rerouted = f.rerouted + excluded.rerouted, revenue = f.revenue + excluded.revenue
+                    RETURNING speed, wait
+                    """
             )
+            upsert.binds.append(index)
+            upsert.binds.append(attempt.locationID)
+            upsert.binds.append(attempt.source)
+            for value in [
+                counts.delivered, counts.attempted, counts.contacted, counts.booked, counts.showed, counts.won,
+                counts.lost, counts.rerouted,
+            ] {
+                upsert.binds.append(value)
+            }
+            upsert.binds.append(counts.revenue)
+            let stored = try await db.rows(upsert).first
+            guard change.changesHistograms else { continue }
+            var update = PostgresQuery(
+                unsafeSQL: "UPDATE \(table) SET speed = $1, wait = $2 WHERE \(period) = $3 AND location_id = $4 AND source = $5"
+            )
+            update.binds.append(ByteBuffer(bytes: FunnelChange.apply(change.speed, to: try stored?.bytes("speed"))))
+            update.binds.append(ByteBuffer(bytes: FunnelChange.apply(change.wait, to: try stored?.bytes("wait"))))
+            update.binds.append(index)
+            update.binds.append(attempt.locationID)
+            update.binds.append(attempt.source)
+            try await db.rows(update)
         }
-        for (bin, change) in [(speedBinRemoved, -1), (speedBinAdded, 1)] {
-            guard let bin else { continue }
-            try await db.rows(
-                """
-                INSERT INTO speed_daily (day, location_id, source, bin, leads)
-                VALUES (\(day), \(attempt.locationID), \(attempt.source), \(bin), \(change))
-                ON CONFLICT (day, location_id, source, bin) DO UPDATE SET leads = speed_daily.leads + excluded.leads
-                """
-            )
+    }
+
+    /// Builds the funnel aggregates afresh from the attempts (after a change to how they are kept).
+    static func rebuildFunnel(in db: Transaction) async throws {
+        try await db.rows("DELETE FROM funnel_daily")
+        try await db.rows("DELETE FROM funnel_monthly")
+        for attempt in try await db.rows("SELECT * FROM attempts").map({ try $0.attemptRecord() }) {
+            try await addToFunnel(FunnelChange(from: nil, to: FunnelContribution(attempt)), of: attempt, in: db)
         }
     }
 
@@ -218,8 +220,13 @@ extension PostgresStore: TrackingStore {
                 WHERE lead_id = \(change.leadID) AND attempt_no = \(change.attempt)
                 """
             )
-            let counts = FunnelCounts(progress: progress) - FunnelCounts(progress: attempt.progress)
-            try await Self.addToFunnel(counts: counts, speedBinRemoved: nil, speedBinAdded: nil, of: attempt, in: db)
+            var changed = attempt
+            changed.progress = progress
+            try await Self.addToFunnel(
+                FunnelChange(from: FunnelContribution(attempt), to: FunnelContribution(changed)),
+                of: attempt,
+                in: db
+            )
         }
     }
 
@@ -269,34 +276,30 @@ extension PostgresStore: TrackingStore {
     }
 
     public func funnel(by grouping: FunnelGrouping, since: Date?, until: Date?) async throws -> [FunnelRow] {
-        let (first, last) = funnelDays(since: since, until: until)
+        let window = FunnelPeriods.window(since: since, until: until)
         let key = grouping == .location ? "location_id" : "source"
-        var query = PostgresQuery(
-            unsafeSQL: """
-                -- sum() of BIGINT is NUMERIC in PostgreSQL: cast back.
-                SELECT \(key) AS key, sum(delivered)::BIGINT AS delivered,
-                    sum(attempted)::BIGINT AS attempted, sum(contacted)::BIGINT AS contacted,
-                    sum(booked)::BIGINT AS booked, sum(showed)::BIGINT AS showed, sum(won)::BIGINT AS won,
-                    sum(lost)::BIGINT AS lost, sum(rerouted)::BIGINT AS rerouted, sum(revenue) AS revenue
-                FROM funnel_daily WHERE day BETWEEN $1 AND $2 GROUP BY \(key) ORDER BY \(key)
-                """
-        )
-        query.binds.append(first)
-        query.binds.append(last)
-        var funnel = try await rows(query).map { try $0.funnelRow() }
-        var binsQuery = PostgresQuery(
-            unsafeSQL: """
-                SELECT \(key) AS key, bin, sum(leads)::BIGINT AS leads FROM speed_daily WHERE day BETWEEN $1 AND $2
-                GROUP BY \(key), bin
-                """
-        )
-        binsQuery.binds.append(first)
-        binsQuery.binds.append(last)
-        funnel.addSpeedBins(
-            try await rows(binsQuery).map { row in
-                (try row.string("key") ?? "", try row.int("bin") ?? 0, try row.int("leads") ?? 0)
+        let columns = "\(key) AS key, delivered, attempted, contacted, booked, showed, won, lost, rerouted, revenue, speed, wait"
+        var parts: [(sql: String, range: ClosedRange<Int>)] = []
+        if let months = window.months {
+            parts.append(("SELECT \(columns) FROM funnel_monthly WHERE month BETWEEN $1 AND $2", months))
+        }
+        for days in window.days {
+            parts.append(("SELECT \(columns) FROM funnel_daily WHERE day BETWEEN $1 AND $2", days))
+        }
+        var totals = FunnelTotals()
+        for part in parts {
+            var query = PostgresQuery(unsafeSQL: part.sql)
+            query.binds.append(part.range.lowerBound)
+            query.binds.append(part.range.upperBound)
+            for row in try await rows(query) {
+                totals.add(
+                    key: try row.string("key") ?? "",
+                    counts: try row.funnelCounts(),
+                    speed: try row.bytes("speed"),
+                    wait: try row.bytes("wait")
+                )
             }
-        )
-        return funnel
+        }
+        return totals.rows
     }
 }

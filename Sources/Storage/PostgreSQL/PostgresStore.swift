@@ -317,4 +317,7 @@ extension PostgresRandomAccessRow: StoredColumns {
     func double(_ column: String) throws -> Double? { try self[column].decode(Double?.self) }
     func int(_ column: String) throws -> Int? { try self[column].decode(Int?.self) }
     func bool(_ column: String) throws -> Bool? { try self[column].decode(Bool?.self) }
+    func bytes(_ column: String) throws -> [UInt8]? {
+        try self[column].decode(ByteBuffer?.self).map { Array($0.readableBytesView) }
+    }
 }

@@ -201,6 +201,29 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v10: funnel by day and by month, durations as histograms") { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE speed_daily;
+                    DROP TABLE funnel_daily;
+                    CREATE TABLE funnel_daily (
+                        day INTEGER NOT NULL, location_id TEXT NOT NULL, source TEXT NOT NULL,
+                        delivered INTEGER NOT NULL DEFAULT 0, attempted INTEGER NOT NULL DEFAULT 0,
+                        contacted INTEGER NOT NULL DEFAULT 0, booked INTEGER NOT NULL DEFAULT 0, showed INTEGER NOT NULL DEFAULT 0,
+                        won INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0, rerouted INTEGER NOT NULL DEFAULT 0,
+                        revenue DOUBLE PRECISION NOT NULL DEFAULT 0, speed BLOB, wait BLOB,
+                        PRIMARY KEY (day, location_id, source));
+                    CREATE TABLE funnel_monthly (
+                        month INTEGER NOT NULL, location_id TEXT NOT NULL, source TEXT NOT NULL,
+                        delivered INTEGER NOT NULL DEFAULT 0, attempted INTEGER NOT NULL DEFAULT 0,
+                        contacted INTEGER NOT NULL DEFAULT 0, booked INTEGER NOT NULL DEFAULT 0, showed INTEGER NOT NULL DEFAULT 0,
+                        won INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0, rerouted INTEGER NOT NULL DEFAULT 0,
+                        revenue DOUBLE PRECISION NOT NULL DEFAULT 0, speed BLOB, wait BLOB,
+                        PRIMARY KEY (month, location_id, source));
+                    """
+            )
+            try SQLiteStore.rebuildFunnel(in: db)
+        }
         return migrator
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension SQLiteStore {
@@ -35,4 +36,5 @@ extension Row: StoredColumns {
     func double(_ column: String) throws -> Double? { self[column] }
     func int(_ column: String) throws -> Int? { self[column] }
     func bool(_ column: String) throws -> Bool? { self[column] }
+    func bytes(_ column: String) throws -> [UInt8]? { (self[column] as Data?).map { [UInt8]($0) } }
 }

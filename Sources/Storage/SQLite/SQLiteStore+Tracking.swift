@@ -54,19 +54,15 @@ extension SQLiteStore: TrackingStore {
         clocks: inout BusinessClocks,
         in db: Database
     ) throws {
-        let update = try AttemptUpdate(
-            from: attempt.progress,
-            oldSpeed: attempt.speedSeconds,
-            to: progress,
-            deliveredAt: attempt.deliveredAt,
-            clock: { try clocks.clock(of: attempt.locationID) { id in try location(id, in: db) } }
-        )
+        let update = try AttemptUpdate(attempt, to: progress) {
+            try clocks.clock(of: attempt.locationID) { id in try location(id, in: db) }
+        }
         try db.cachedStatement(
             sql: "UPDATE attempts SET progress = ?, speed_seconds = ? WHERE lead_id = ? AND attempt_no = ?"
         ).execute(arguments: [
             try AttemptProgress.storedText(update.progress), update.speedSeconds, attempt.leadID, attempt.number,
         ])
-        try addToFunnel(update, of: attempt, in: db)
+        try addToFunnel(update.change, of: attempt, in: db)
     }
 
     /// An event about a contact whose delivery is under way is kept until its attempt starts.
@@ -131,9 +127,7 @@ extension SQLiteStore: TrackingStore {
             as: { try $0.attemptRecord() }
         )
         guard let started else { return }
-        var delivered = FunnelCounts()
-        delivered.delivered = 1
-        try addToFunnel(counts: delivered, speedBinRemoved: nil, speedBinAdded: nil, of: started, in: db)
+        try addToFunnel(FunnelChange(from: nil, to: FunnelContribution(started)), of: started, in: db)
         // Events that came while the delivery was under way (staff may call before the last step is done).
         let early = try Row.fetchAll(
             db.cachedStatement(
@@ -158,52 +152,50 @@ extension SQLiteStore: TrackingStore {
         try advance(started, to: progress, clocks: &clocks, in: db)
     }
 
-    private static func addToFunnel(_ update: AttemptUpdate, of attempt: AttemptRecord, in db: Database) throws {
-        try addToFunnel(
-            counts: update.counts,
-            speedBinRemoved: update.speedBinRemoved,
-            speedBinAdded: update.speedBinAdded,
-            of: attempt,
-            in: db
-        )
+    /// Adds a change to the aggregates of the attempt's group, in its day and in its month.
+    private static func addToFunnel(_ change: FunnelChange, of attempt: AttemptRecord, in db: Database) throws {
+        guard !change.isEmpty else { return }
+        let day = FunnelPeriods.day(attempt.deliveredAt)
+        for (table, period, index) in [
+            ("funnel_daily", "day", day), ("funnel_monthly", "month", FunnelPeriods.month(ofDay: day)),
+        ] {
+            let counts = change.counts
+            let stored = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        INSERT INTO \(table) (\(period), location_id, source, delivered, attempted, contacted, booked,
+                            showed, won, lost, rerouted, revenue)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (\(period), location_id, source) DO UPDATE SET
+                            delivered = delivered + excluded.delivered, attempted = attempted + excluded.attempted,
+                            contacted = contacted + excluded.contacted, booked = booked + excluded.booked,
+                            showed = showed + excluded.showed, won = won + excluded.won, lost = lost + excluded.lost,
+                            rerouted = rerouted + excluded.rerouted, revenue = revenue + excluded.revenue
+                        RETURNING speed, wait
+                        """
+                ),
+                arguments: [
+                    index, attempt.locationID, attempt.source, counts.delivered, counts.attempted, counts.contacted,
+                    counts.booked, counts.showed, counts.won, counts.lost, counts.rerouted, counts.revenue,
+                ]
+            )
+            guard change.changesHistograms else { continue }
+            let key: StatementArguments = [index, attempt.locationID, attempt.source]
+            let speed = FunnelChange.apply(change.speed, to: try stored?.bytes("speed"))
+            let wait = FunnelChange.apply(change.wait, to: try stored?.bytes("wait"))
+            try db.cachedStatement(
+                sql: "UPDATE \(table) SET speed = ?, wait = ? WHERE \(period) = ? AND location_id = ? AND source = ?"
+            ).execute(arguments: [Data(speed), Data(wait)] + key)
+        }
     }
 
-    private static func addToFunnel(
-        counts: FunnelCounts,
-        speedBinRemoved: Int?,
-        speedBinAdded: Int?,
-        of attempt: AttemptRecord,
-        in db: Database
-    ) throws {
-        let day = funnelDay(attempt.deliveredAt)
-        if !counts.isZero {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO funnel_daily (day, location_id, source, delivered, attempted, contacted, booked, showed,
-                        won, lost, rerouted, revenue)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (day, location_id, source) DO UPDATE SET
-                        delivered = funnel_daily.delivered + excluded.delivered,
-                        attempted = funnel_daily.attempted + excluded.attempted,
-                        contacted = funnel_daily.contacted + excluded.contacted,
-                        booked = funnel_daily.booked + excluded.booked, showed = funnel_daily.showed + excluded.showed,
-                        won = funnel_daily.won + excluded.won, lost = funnel_daily.lost + excluded.lost,
-                        rerouted = funnel_daily.rerouted + excluded.rerouted,
-                        revenue = funnel_daily.revenue + excluded.revenue
-                    """
-            ).execute(arguments: [
-                day, attempt.locationID, attempt.source, counts.delivered, counts.attempted, counts.contacted,
-                counts.booked, counts.showed, counts.won, counts.lost, counts.rerouted, counts.revenue,
-            ])
-        }
-        for (bin, change) in [(speedBinRemoved, -1), (speedBinAdded, 1)] {
-            guard let bin else { continue }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO speed_daily (day, location_id, source, bin, leads) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (day, location_id, source, bin) DO UPDATE SET leads = speed_daily.leads + excluded.leads
-                    """
-            ).execute(arguments: [day, attempt.locationID, attempt.source, bin, change])
+    /// Builds the funnel aggregates afresh from the attempts (after a change to how they are kept).
+    static func rebuildFunnel(in db: Database) throws {
+        try db.execute(sql: "DELETE FROM funnel_daily; DELETE FROM funnel_monthly")
+        let attempts = try Row.fetchCursor(db, sql: "SELECT * FROM attempts")
+        while let row = try attempts.next() {
+            let attempt = try row.attemptRecord()
+            try addToFunnel(FunnelChange(from: nil, to: FunnelContribution(attempt)), of: attempt, in: db)
         }
     }
 
@@ -227,8 +219,13 @@ extension SQLiteStore: TrackingStore {
                 change.state, change.dueAt?.timeIntervalSince1970, try AttemptProgress.storedText(progress),
                 change.leadID, change.attempt,
             ])
-            let counts = FunnelCounts(progress: progress) - FunnelCounts(progress: attempt.progress)
-            try Self.addToFunnel(counts: counts, speedBinRemoved: nil, speedBinAdded: nil, of: attempt, in: db)
+            var changed = attempt
+            changed.progress = progress
+            try Self.addToFunnel(
+                FunnelChange(from: FunnelContribution(attempt), to: FunnelContribution(changed)),
+                of: attempt,
+                in: db
+            )
         }
     }
 
@@ -293,33 +290,33 @@ extension SQLiteStore: TrackingStore {
     }
 
     public func funnel(by grouping: FunnelGrouping, since: Date?, until: Date?) async throws -> [FunnelRow] {
-        let (first, last) = funnelDays(since: since, until: until)
+        let window = FunnelPeriods.window(since: since, until: until)
         let key = grouping == .location ? "location_id" : "source"
-        return try await read { db in
-            var rows = try Self.rows(
-                of: try db.makeStatement(
-                    sql: """
-                        SELECT \(key) AS key, sum(delivered) AS delivered, sum(attempted) AS attempted,
-                            sum(contacted) AS contacted, sum(booked) AS booked, sum(showed) AS showed, sum(won) AS won,
-                            sum(lost) AS lost, sum(rerouted) AS rerouted, sum(revenue) AS revenue
-                        FROM funnel_daily WHERE day BETWEEN ? AND ? GROUP BY \(key) ORDER BY \(key)
-                        """
-                ),
-                arguments: [first, last],
-                as: { try $0.funnelRow() }
-            )
-            let bins = try Self.rows(
-                of: try db.makeStatement(
-                    sql: """
-                        SELECT \(key) AS key, bin, sum(leads) AS leads FROM speed_daily WHERE day BETWEEN ? AND ?
-                        GROUP BY \(key), bin
-                        """
-                ),
-                arguments: [first, last],
-                as: { row in (try row.string("key") ?? "", try row.int("bin") ?? 0, try row.int("leads") ?? 0) }
-            )
-            rows.addSpeedBins(bins)
-            return rows
+        let columns = "\(key) AS key, delivered, attempted, contacted, booked, showed, won, lost, rerouted, revenue, speed, wait"
+        var parts: [(sql: String, range: ClosedRange<Int>)] = []
+        if let months = window.months {
+            parts.append(("SELECT \(columns) FROM funnel_monthly WHERE month BETWEEN ? AND ?", months))
+        }
+        for days in window.days {
+            parts.append(("SELECT \(columns) FROM funnel_daily WHERE day BETWEEN ? AND ?", days))
+        }
+        return try await read { [parts] db in
+            var totals = FunnelTotals()
+            for part in parts {
+                let rows = try Row.fetchCursor(
+                    db.cachedStatement(sql: part.sql),
+                    arguments: [part.range.lowerBound, part.range.upperBound]
+                )
+                while let row = try rows.next() {
+                    totals.add(
+                        key: try row.string("key") ?? "",
+                        counts: try row.funnelCounts(),
+                        speed: try row.bytes("speed"),
+                        wait: try row.bytes("wait")
+                    )
+                }
+            }
+            return totals.rows
         }
     }
 }

@@ -3,8 +3,8 @@ import LeadTracking
 import Storage
 
 /// `GET /v1/reports/funnel`: the funnel per location or source, and the franchise total. Each attempt counts
-/// against its own location; cohorts are by delivery day (UTC); speed to lead is in each location's open hours,
-/// reported as p50 and p90 with its n (never a mean).
+/// against its own location; cohorts are by delivery day (UTC); speed to lead is in each location's open hours and
+/// the lead's wait wall-clock from its arrival, each reported as p50 and p90 with its n (never a mean).
 struct FunnelResource: Encodable, Sendable {
     var groupBy: String
     @Nullable var since: Date?
@@ -19,8 +19,10 @@ struct FunnelResource: Encodable, Sendable {
         var delivered, attempted, contacted, booked, showed, won, lost, rerouted: Int
         var revenue: Double
         var speedToLead: Speed
+        var leadWait: Speed
+        var rates: Rates
 
-        init(key: String, counts: FunnelCounts, bins: [Int: Int]) {
+        init(key: String, counts: FunnelCounts, speedBins: [Int: Int], waitBins: [Int: Int]) {
             self.key = key
             delivered = counts.delivered
             attempted = counts.attempted
@@ -31,7 +33,29 @@ struct FunnelResource: Encodable, Sendable {
             lost = counts.lost
             rerouted = counts.rerouted
             revenue = (counts.revenue * 100).rounded() / 100
-            speedToLead = Speed(bins: bins)
+            speedToLead = Speed(bins: speedBins)
+            leadWait = Speed(bins: waitBins)
+            rates = Rates(counts)
+        }
+    }
+
+    /// Shares of delivered attempts (show: of booked); `nil` when the base is 0.
+    struct Rates: Encodable, Sendable {
+        @Nullable var attempt: Double?
+        @Nullable var contact: Double?
+        @Nullable var booking: Double?
+        @Nullable var show: Double?
+        @Nullable var win: Double?
+
+        init(_ counts: FunnelCounts) {
+            func share(_ count: Int, of base: Int) -> Double? {
+                base > 0 ? (Double(count) / Double(base) * 1_000).rounded() / 1_000 : nil
+            }
+            attempt = share(counts.attempted, of: counts.delivered)
+            contact = share(counts.contacted, of: counts.delivered)
+            booking = share(counts.booked, of: counts.delivered)
+            show = share(counts.showed, of: counts.booked)
+            win = share(counts.won, of: counts.delivered)
         }
     }
 
@@ -53,12 +77,14 @@ struct FunnelResource: Encodable, Sendable {
         self.until = until
         basis =
             "attempts delivered in whole UTC days of the window, each counted against its own location; "
-            + "speed to lead in the location's open hours (p50/p90 within 5 %)"
-        rows = funnel.map { Row(key: $0.key, counts: $0.counts, bins: $0.speedBins) }
+            + "speed to lead in the location's open hours, the lead's wait wall-clock from its arrival "
+            + "(p50/p90 within 5 %); rates of delivered, show rate of booked"
+        rows = funnel.map { Row(key: $0.key, counts: $0.counts, speedBins: $0.speedBins, waitBins: $0.waitBins) }
         total = Row(
             key: "total",
             counts: funnel.reduce(FunnelCounts()) { $0 + $1.counts },
-            bins: funnel.reduce(into: [:]) { bins, row in bins.merge(row.speedBins, uniquingKeysWith: +) }
+            speedBins: funnel.reduce(into: [:]) { bins, row in bins.merge(row.speedBins, uniquingKeysWith: +) },
+            waitBins: funnel.reduce(into: [:]) { bins, row in bins.merge(row.waitBins, uniquingKeysWith: +) }
         )
     }
 
@@ -66,7 +92,8 @@ struct FunnelResource: Encodable, Sendable {
     var csv: String {
         var lines = [
             "\(groupBy),delivered,attempted,contacted,booked,showed,won,lost,rerouted,revenue,"
-                + "speed_to_lead_p50_seconds,speed_to_lead_p90_seconds,speed_to_lead_n"
+                + "speed_to_lead_p50_seconds,speed_to_lead_p90_seconds,speed_to_lead_n,"
+                + "lead_wait_p50_seconds,lead_wait_p90_seconds,lead_wait_n"
         ]
         for row in rows + [total] {
             let fields: [String] = [
@@ -75,6 +102,9 @@ struct FunnelResource: Encodable, Sendable {
                 row.speedToLead.p50Seconds.map { "\(Int($0))" } ?? "",
                 row.speedToLead.p90Seconds.map { "\(Int($0))" } ?? "",
                 "\(row.speedToLead.n)",
+                row.leadWait.p50Seconds.map { "\(Int($0))" } ?? "",
+                row.leadWait.p90Seconds.map { "\(Int($0))" } ?? "",
+                "\(row.leadWait.n)",
             ]
             lines.append(fields.joined(separator: ","))
         }
