@@ -7,6 +7,7 @@ let package = Package(
     dependencies: [
         .package(name: "Switchboard", path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .executableTarget(
@@ -50,6 +51,19 @@ let package = Package(
                 .product(name: "Rollout", package: "Switchboard"),
             ],
             path: "Benchmarks/OnboardingLoad"
+        ),
+        // The funnel report over 1,000,000 leads and 5,000,000 events (SQLite), and event intake against lead
+        // intake per request. `swift run -c release --package-path Benchmarks FunnelLoad`
+        .executableTarget(
+            name: "FunnelLoad",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "LeadRouting", package: "Switchboard"),
+                .product(name: "LeadTracking", package: "Switchboard"),
+                .product(name: "Storage", package: "Switchboard"),
+                .product(name: "SwitchboardTesting", package: "Switchboard"),
+            ],
+            path: "Benchmarks/FunnelLoad"
         ),
         // Claim throughput on PostgreSQL, 1 instance against 3, no job claimed twice.
         // `swift run -c release --package-path Benchmarks ClaimLoad postgres://…`

@@ -51,22 +51,23 @@ public enum SpeedBins {
 
     /// Adds a stored histogram to `totals` (indexed by bin, ``count`` long). Trailing bytes that do not make a
     /// whole entry are ignored.
-    public static func add<Bytes: Collection<UInt8>>(encoded bytes: Bytes, to totals: inout [Int]) {
-        var index = bytes.startIndex
-        while bytes.distance(from: index, to: bytes.endIndex) >= 5 {
-            let bin = Int(bytes[index])
-            var value: UInt32 = 0
-            for shift in stride(from: 0, to: 32, by: 8) {
-                index = bytes.index(after: index)
-                value |= UInt32(bytes[index]) << shift
+    public static func add(encoded bytes: [UInt8], to totals: inout [Int]) {
+        bytes.withUnsafeBufferPointer { entries in
+            totals.withUnsafeMutableBufferPointer { totals in
+                var index = 0
+                while index + 5 <= entries.count {
+                    let value =
+                        UInt32(entries[index + 1]) | UInt32(entries[index + 2]) << 8 | UInt32(entries[index + 3]) << 16
+                        | UInt32(entries[index + 4]) << 24
+                    totals[Int(entries[index])] += Int(value)
+                    index += 5
+                }
             }
-            index = bytes.index(after: index)
-            totals[bin] += Int(value)
         }
     }
 
     /// A stored histogram as counts by bin.
-    public static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [Int: Int] {
+    public static func decode(_ bytes: [UInt8]) -> [Int: Int] {
         var totals = [Int](repeating: 0, count: count)
         add(encoded: bytes, to: &totals)
         return counts(of: totals)

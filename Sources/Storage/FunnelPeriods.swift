@@ -35,11 +35,14 @@ enum FunnelPeriods {
         let openStart = first <= -unbounded
         let openEnd = last >= unbounded
         // The first whole month starts on or after `first`; the last whole month ends on or before `last`.
-        let startMonth = openStart ? -unbounded : month(ofDay: first) + (firstDay(ofMonth: month(ofDay: first)) == first ? 0 : 1)
+        let startMonth =
+            openStart ? -unbounded : month(ofDay: first) + (firstDay(ofMonth: month(ofDay: first)) == first ? 0 : 1)
         let endMonth = openEnd ? unbounded : month(ofDay: last + 1) - 1
         guard startMonth <= endMonth else { return Window(months: nil, days: [first...last]) }
         var days: [ClosedRange<Int>] = []
-        if !openStart, first < firstDay(ofMonth: startMonth) { days.append(first...(firstDay(ofMonth: startMonth) - 1)) }
+        if !openStart, first < firstDay(ofMonth: startMonth) {
+            days.append(first...(firstDay(ofMonth: startMonth) - 1))
+        }
         if !openEnd, firstDay(ofMonth: endMonth + 1) <= last { days.append(firstDay(ofMonth: endMonth + 1)...last) }
         return Window(months: startMonth...endMonth, days: days)
     }

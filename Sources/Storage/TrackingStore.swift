@@ -217,6 +217,13 @@ struct BusinessClocks {
     }
 }
 
+/// An event waiting to be tracked, with the rules and the time it is tracked by.
+struct TrackedEvent: Sendable {
+    var event: GHLEvent
+    var rules: WorkedRules
+    var at: Date
+}
+
 /// An event that came before its attempt started, kept with the rules it is to be judged by.
 struct EarlyEvent: Codable {
     var event: GHLEvent

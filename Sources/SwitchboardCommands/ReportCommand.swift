@@ -133,7 +133,9 @@ struct FunnelTable {
         }
         let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
         for (index, row) in table.enumerated() {
-            if index == table.count - 1 { lines.append(String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1))) }
+            if index == table.count - 1 {
+                lines.append(String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1)))
+            }
             lines.append(
                 row.enumerated().map { column, cell in
                     column == 0

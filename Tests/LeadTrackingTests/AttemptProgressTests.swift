@@ -190,7 +190,7 @@ struct AttemptProgressTests {
         #expect(SpeedBins.counts(of: totals) == [0: 3, 3: 1, 57: 3, 140: 70_000, SpeedBins.count - 1: 2])
         // Empty bins and a truncated tail are not counts.
         #expect(SpeedBins.encode([4: 0]).isEmpty)
-        #expect(SpeedBins.decode(stored.dropLast()) == [0: 3, 57: 1, 140: 70_000])
+        #expect(SpeedBins.decode(Array(stored.dropLast())) == [0: 3, 57: 1, 140: 70_000])
     }
 
     @Test("GHL's generic update beside the specific one, a second apart, makes one timeline line")

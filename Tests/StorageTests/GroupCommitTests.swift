@@ -26,7 +26,12 @@ struct GroupCommitTests {
             try database.write { db in try db.execute(sql: "CREATE TABLE numbers (value INTEGER NOT NULL)") }
             let log = self.log
             let gate = self.gate
-            commits = GroupCommit(writer: database, maximumBatch: maximumBatch, maximumWaiting: maximumWaiting) {
+            commits = GroupCommit(
+                writer: database,
+                of: "numbers",
+                maximumBatch: maximumBatch,
+                maximumWaiting: maximumWaiting
+            ) {
                 db,
                 items in
                 log.batches.withLock { $0.append(items) }

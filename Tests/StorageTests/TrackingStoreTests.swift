@@ -238,7 +238,10 @@ struct TrackingStoreTests {
                             row.speedBins[SpeedBins.bin(ofSeconds: speed), default: 0] += 1
                         }
                         if let touch = attempt.progress.firstTouchAt {
-                            row.waitBins[SpeedBins.bin(ofSeconds: touch.timeIntervalSince(attempt.arrivedAt)), default: 0] += 1
+                            row.waitBins[
+                                SpeedBins.bin(ofSeconds: touch.timeIntervalSince(attempt.arrivedAt)),
+                                default: 0
+                            ] += 1
                         }
                         expected[key] = row
                     }
@@ -249,7 +252,9 @@ struct TrackingStoreTests {
                     )
                 }
             }
-            #expect(try await store.funnel(by: .source, since: nil, until: nil).map(\.counts.delivered) == [30, 30, 30])
+            #expect(
+                try await store.funnel(by: .source, since: nil, until: nil).map(\.counts.delivered) == [30, 30, 30]
+            )
         }
     }
 

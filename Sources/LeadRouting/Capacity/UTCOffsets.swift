@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// A time zone's offsets from UTC as a table of transitions, so that routing never calls into the time zone
 /// database on its hot path.
@@ -18,11 +19,20 @@ public struct UTCOffsets: Sendable, Hashable {
     /// Coordinated Universal Time: no offset, ever.
     public static let utc = UTCOffsets(timeZone: TimeZone(secondsFromGMT: 0)!)
 
-    /// The offsets of an IANA time zone, or `nil` when the identifier is unknown.
+    /// The offsets of an IANA time zone, or `nil` when the identifier is unknown. Each zone's table is built
+    /// once per process (walking a century of transitions costs milliseconds) and shared.
     public init?(identifier: String) {
+        if let known = Self.known.withLock({ $0[identifier] }) {
+            self = known
+            return
+        }
         guard let timeZone = TimeZone(identifier: identifier) else { return nil }
         self.init(timeZone: timeZone)
+        let built = self
+        Self.known.withLock { $0[identifier] = built }
     }
+
+    private static let known = Mutex<[String: UTCOffsets]>([:])
 
     /// The offsets of a time zone.
     public init(timeZone: TimeZone) {

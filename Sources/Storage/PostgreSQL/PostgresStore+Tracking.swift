@@ -147,7 +147,8 @@ extension PostgresStore: TrackingStore {
 
     /// Adds a change to the aggregates of the attempt's group, in its day and in its month. The upsert locks the
     /// row and returns its latest histograms, so concurrent changes to one group never lose one another.
-    private static func addToFunnel(_ change: FunnelChange, of attempt: AttemptRecord, in db: Transaction) async throws {
+    private static func addToFunnel(_ change: FunnelChange, of attempt: AttemptRecord, in db: Transaction) async throws
+    {
         guard !change.isEmpty else { return }
         let day = FunnelPeriods.day(attempt.deliveredAt)
         for (table, period, index) in [
@@ -180,7 +181,8 @@ extension PostgresStore: TrackingStore {
             let stored = try await db.rows(upsert).first
             guard change.changesHistograms else { continue }
             var update = PostgresQuery(
-                unsafeSQL: "UPDATE \(table) SET speed = $1, wait = $2 WHERE \(period) = $3 AND location_id = $4 AND source = $5"
+                unsafeSQL:
+                    "UPDATE \(table) SET speed = $1, wait = $2 WHERE \(period) = $3 AND location_id = $4 AND source = $5"
             )
             update.binds.append(ByteBuffer(bytes: FunnelChange.apply(change.speed, to: try stored?.bytes("speed"))))
             update.binds.append(ByteBuffer(bytes: FunnelChange.apply(change.wait, to: try stored?.bytes("wait"))))
@@ -278,7 +280,8 @@ extension PostgresStore: TrackingStore {
     public func funnel(by grouping: FunnelGrouping, since: Date?, until: Date?) async throws -> [FunnelRow] {
         let window = FunnelPeriods.window(since: since, until: until)
         let key = grouping == .location ? "location_id" : "source"
-        let columns = "\(key) AS key, delivered, attempted, contacted, booked, showed, won, lost, rerouted, revenue, speed, wait"
+        let columns =
+            "\(key) AS key, delivered, attempted, contacted, booked, showed, won, lost, rerouted, revenue, speed, wait"
         var parts: [(sql: String, range: ClosedRange<Int>)] = []
         if let months = window.months {
             parts.append(("SELECT \(columns) FROM funnel_monthly WHERE month BETWEEN $1 AND $2", months))

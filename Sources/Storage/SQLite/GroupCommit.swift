@@ -13,6 +13,8 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     private let work: Work
     private let maximumBatch: Int
     private let maximumWaiting: Int
+    /// What the items are, for the refusal ("leads", "events").
+    private let noun: String
     private let state = Mutex(State())
 
     private struct Entry {
@@ -37,8 +39,15 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     ///   - maximumBatch: Items written per transaction, at most (a single larger submission is written whole).
     ///   - maximumWaiting: More items than this waiting means the database cannot keep up: further submissions
     ///     fail with ``StoreError/unavailable(_:)`` instead of queueing without bound.
-    init(writer: any DatabaseWriter, maximumBatch: Int = 256, maximumWaiting: Int = 20_000, work: @escaping Work) {
+    init(
+        writer: any DatabaseWriter,
+        of noun: String,
+        maximumBatch: Int = 256,
+        maximumWaiting: Int = 20_000,
+        work: @escaping Work
+    ) {
         self.writer = writer
+        self.noun = noun
         self.work = work
         self.maximumBatch = maximumBatch
         self.maximumWaiting = maximumWaiting
@@ -64,7 +73,7 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
             case .commit(let batch): commit(batch)
             case .refuse(let waiting):
                 continuation.resume(
-                    throwing: StoreError.unavailable("\(waiting) leads are already waiting to be stored")
+                    throwing: StoreError.unavailable("\(waiting) \(noun) are already waiting to be stored")
                 )
             }
         }

@@ -8,7 +8,7 @@ extension SQLiteStore: LeadStore {
     }
 
     static func intakeCommits(on writer: any DatabaseWriter) -> GroupCommit<Intake, IntakeResult> {
-        GroupCommit(writer: writer) { db, intakes in try intakes.map { try accept($0, in: db) } }
+        GroupCommit(writer: writer, of: "leads") { db, intakes in try intakes.map { try accept($0, in: db) } }
     }
 
     private static func accept(_ intake: Intake, in db: Database) throws -> IntakeResult {

@@ -5,9 +5,16 @@ public import LeadTracking
 
 extension SQLiteStore: TrackingStore {
     public func track(_ events: [GHLEvent], rules: WorkedRules, at date: Date) async throws -> [TrackResult] {
-        try await write { db in
+        try await trackCommits.submit(events.map { TrackedEvent(event: $0, rules: rules, at: date) })
+    }
+
+    /// Events from concurrent requests are written together, one transaction per batch (as intake is).
+    static func trackCommits(on writer: any DatabaseWriter) -> GroupCommit<TrackedEvent, TrackResult> {
+        GroupCommit(writer: writer, of: "events") { db, items in
             var clocks = BusinessClocks()
-            return try events.map { event in try Self.track(event, rules: rules, at: date, clocks: &clocks, in: db) }
+            return try items.map { item in
+                try track(item.event, rules: item.rules, at: item.at, clocks: &clocks, in: db)
+            }
         }
     }
 
@@ -292,7 +299,8 @@ extension SQLiteStore: TrackingStore {
     public func funnel(by grouping: FunnelGrouping, since: Date?, until: Date?) async throws -> [FunnelRow] {
         let window = FunnelPeriods.window(since: since, until: until)
         let key = grouping == .location ? "location_id" : "source"
-        let columns = "\(key) AS key, delivered, attempted, contacted, booked, showed, won, lost, rerouted, revenue, speed, wait"
+        let columns =
+            "\(key) AS key, delivered, attempted, contacted, booked, showed, won, lost, rerouted, revenue, speed, wait"
         var parts: [(sql: String, range: ClosedRange<Int>)] = []
         if let months = window.months {
             parts.append(("SELECT \(columns) FROM funnel_monthly WHERE month BETWEEN ? AND ?", months))

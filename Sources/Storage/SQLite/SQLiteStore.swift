@@ -8,6 +8,8 @@ public final class SQLiteStore: Sendable {
     let writer: any DatabaseWriter
     /// Intake's transactions: concurrent leads are committed together (see ``GroupCommit``).
     let intakeCommits: GroupCommit<Intake, IntakeResult>
+    /// GHL events' transactions, committed together the same way.
+    let trackCommits: GroupCommit<TrackedEvent, TrackResult>
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
     ///
@@ -22,6 +24,7 @@ public final class SQLiteStore: Sendable {
         try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.writer = pool
         self.intakeCommits = Self.intakeCommits(on: pool)
+        self.trackCommits = Self.trackCommits(on: pool)
         try Self.migrator.migrate(writer)
     }
 
@@ -35,6 +38,7 @@ public final class SQLiteStore: Sendable {
         let queue = try DatabaseQueue()
         self.writer = queue
         self.intakeCommits = Self.intakeCommits(on: queue)
+        self.trackCommits = Self.trackCommits(on: queue)
         try Self.migrator.migrate(writer)
     }
 
