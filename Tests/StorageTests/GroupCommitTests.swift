@@ -96,7 +96,7 @@ struct GroupCommitTests {
             try await fixture.commits.submit([4])
         } throws: { error in
             guard case StoreError.unavailable(let message) = error else { return false }
-            return message.contains("3 leads are already waiting")
+            return message.contains("3 numbers are already waiting")
         }
         fixture.gate.signal()
         _ = try await held.value
