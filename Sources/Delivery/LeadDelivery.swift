@@ -13,6 +13,8 @@ public actor LeadDelivery {
     private var fieldIDs: [String: Task<[String: String], any Error>] = [:]
     private var pipelines: [String: (pipeline: String, stage: String?)] = [:]
     private var workflows: [String: String] = [:]
+    /// Stage names by stage id, per sub-account, and when they were last read.
+    private var stageNames: [String: (names: [String: String], readAt: ContinuousClock.Instant)] = [:]
 
     public init(client: HighLevelClient, configuration: DeliveryConfiguration) {
         self.client = client
@@ -234,6 +236,25 @@ public actor LeadDelivery {
         let result = (pipeline: found.id, stage: stage)
         pipelines[location] = result
         return result
+    }
+
+    /// The name of a pipeline stage in a sub-account (GHL's opportunity events carry only its id). The
+    /// sub-account's pipelines are read once and again when an unknown id comes, at most once a minute; `nil` when
+    /// the stage is not found or GHL cannot be asked now.
+    public func stageName(_ stageID: String, in location: String) async -> String? {
+        if let known = stageNames[location] {
+            if let name = known.names[stageID] { return name }
+            if ContinuousClock.now - known.readAt < .seconds(60) { return nil }
+        }
+        guard let pipelines = try? await client.pipelines(locationID: location) else {
+            // Not asked again for a minute: events keep flowing while GHL cannot answer.
+            stageNames[location] = (stageNames[location]?.names ?? [:], ContinuousClock.now)
+            return nil
+        }
+        var names: [String: String] = [:]
+        for pipeline in pipelines { for stage in pipeline.stages { names[stage.id] = stage.name } }
+        stageNames[location] = (names, ContinuousClock.now)
+        return names[stageID]
     }
 
     private func workflow(in location: String) async throws -> String? {

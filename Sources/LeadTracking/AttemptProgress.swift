@@ -17,6 +17,8 @@ public struct AttemptProgress: Sendable, Hashable, Codable {
     /// The opportunity's status (`open`, `won`, `lost`, `abandoned`).
     public var status: Stamped<String>?
     public var stageID: Stamped<String>?
+    /// The funnel steps the pipeline stages the opportunity reached stand for (see ``WorkedRules/stageSteps``).
+    public var stageSteps: Set<StageStep>?
     public var monetaryValue: Stamped<Double>?
     /// Each appointment's latest status, by appointment id.
     public var appointments: [String: Stamped<String>]
@@ -68,9 +70,12 @@ public struct AttemptProgress: Sendable, Hashable, Codable {
             }
             if let stage = opportunity.pipelineStageID {
                 let merged = Stamped.latest(stageID, Stamped(stage, at: at))
-                if merged.value != stageID?.value { notes.append("stage \(stage)") }
+                if merged.value != stageID?.value { notes.append("stage \(opportunity.stageName ?? stage)") }
                 stageID = merged
                 if rules.workedStageIDs.contains(stage) { firstWorkedAt.keepEarliest(at) }
+                if let name = opportunity.stageName, let step = rules.step(ofStage: name) {
+                    stageSteps = (stageSteps ?? []).union([step])
+                }
             }
             if let value = opportunity.monetaryValue {
                 let merged = Stamped.latest(monetaryValue, Stamped(value, at: at))
@@ -120,15 +125,21 @@ public struct AttemptProgress: Sendable, Hashable, Codable {
 
     public var attempted: Bool { firstTouchAt != nil }
     public var contacted: Bool { firstContactAt != nil }
-    /// An appointment that is not cancelled (a no-show was still booked).
-    public var booked: Bool { appointments.values.contains { !Self.cancelledAppointment.contains($0.value) } }
-    public var showed: Bool { appointments.values.contains { $0.value == "showed" } }
-    public var won: Bool { status?.value == "won" }
+    /// An appointment that is not cancelled (a no-show was still booked), or a stage that stands for booking or
+    /// for a show (of a booking).
+    public var booked: Bool {
+        reached(.booked) || reached(.showed)
+            || appointments.values.contains { !Self.cancelledAppointment.contains($0.value) }
+    }
+    public var showed: Bool { reached(.showed) || appointments.values.contains { $0.value == "showed" } }
+    public var won: Bool { status?.value == "won" || reached(.won) }
     /// Lost or abandoned by the location (an abandon Switchboard made when re-routing counts as re-routed).
     public var lost: Bool { status?.value == "lost" || (status?.value == "abandoned" && !reroutedAway) }
     public var worked: Bool { firstWorkedAt != nil }
     /// The won opportunity's value.
     public var revenue: Double { won ? (monetaryValue?.value ?? 0) : 0 }
+    private func reached(_ step: StageStep) -> Bool { stageSteps?.contains(step) == true }
+
     /// Whether the contact may not be messaged by another location.
     public var isDoNotDisturb: Bool { doNotDisturb?.value == true || deletedAt != nil }
 }

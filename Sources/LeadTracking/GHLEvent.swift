@@ -57,6 +57,8 @@ public struct GHLEvent: Sendable, Hashable, Codable {
         /// `open`, `won`, `lost` or `abandoned`.
         public var status: String?
         public var pipelineStageID: String?
+        /// The stage's name: not in GHL's event, looked up by Switchboard in the sub-account's pipelines.
+        public var stageName: String?
         public var monetaryValue: Double?
         public var assignedTo: String?
         /// `OpportunityDelete`.
@@ -68,6 +70,7 @@ public struct GHLEvent: Sendable, Hashable, Codable {
             id: String,
             status: String? = nil,
             pipelineStageID: String? = nil,
+            stageName: String? = nil,
             monetaryValue: Double? = nil,
             assignedTo: String? = nil,
             deleted: Bool = false,
@@ -76,6 +79,7 @@ public struct GHLEvent: Sendable, Hashable, Codable {
             self.id = id
             self.status = status
             self.pipelineStageID = pipelineStageID
+            self.stageName = stageName
             self.monetaryValue = monetaryValue
             self.assignedTo = assignedTo
             self.deleted = deleted

@@ -1,7 +1,7 @@
 import Foundation
 
-/// What proves that a location worked a lead (stops its SLA timer and counts in the funnel). Automated messages
-/// (workflows, campaigns, bulk actions) never count.
+/// What proves that a location worked a lead (stops its SLA timer and counts in the funnel), and which pipeline
+/// stages stand for funnel steps. Automated messages (workflows, campaigns, bulk actions) never count.
 public struct WorkedRules: Sendable, Hashable, Codable {
     /// Whether an outbound message sent through the API with a user counts as a human touch (another integration,
     /// or Switchboard itself, also sends through the API). Off by default.
@@ -16,6 +16,11 @@ public struct WorkedRules: Sendable, Hashable, Codable {
     public var notesCount: Bool
     /// The tag staff add to claim a lead explicitly.
     public var claimTag: String
+    /// Pipeline stages, by name (any case), that stand for a funnel step when an opportunity reaches them. The
+    /// default names are the demo franchise's pipeline ("Trial booked", "Joined").
+    public var stageSteps: [String: StageStep] {
+        didSet { stageSteps = Self.normalized(stageSteps) }
+    }
 
     public init(
         apiSourceIsHuman: Bool = false,
@@ -23,7 +28,8 @@ public struct WorkedRules: Sendable, Hashable, Codable {
         workedStageIDs: Set<String> = [],
         tasksCount: Bool = false,
         notesCount: Bool = false,
-        claimTag: String = "switchboard:claimed"
+        claimTag: String = "switchboard:claimed",
+        stageSteps: [String: StageStep] = Self.demoStageSteps
     ) {
         self.apiSourceIsHuman = apiSourceIsHuman
         self.contactCallSeconds = contactCallSeconds
@@ -31,6 +37,40 @@ public struct WorkedRules: Sendable, Hashable, Codable {
         self.tasksCount = tasksCount
         self.notesCount = notesCount
         self.claimTag = claimTag
+        self.stageSteps = Self.normalized(stageSteps)
+    }
+
+    /// Reads rules stored before a field existed with that field's default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = WorkedRules()
+        self.init(
+            apiSourceIsHuman: try container.decodeIfPresent(Bool.self, forKey: .apiSourceIsHuman)
+                ?? defaults.apiSourceIsHuman,
+            contactCallSeconds: try container.decodeIfPresent(Double.self, forKey: .contactCallSeconds)
+                ?? defaults.contactCallSeconds,
+            workedStageIDs: try container.decodeIfPresent(Set<String>.self, forKey: .workedStageIDs)
+                ?? defaults.workedStageIDs,
+            tasksCount: try container.decodeIfPresent(Bool.self, forKey: .tasksCount) ?? defaults.tasksCount,
+            notesCount: try container.decodeIfPresent(Bool.self, forKey: .notesCount) ?? defaults.notesCount,
+            claimTag: try container.decodeIfPresent(String.self, forKey: .claimTag) ?? defaults.claimTag,
+            stageSteps: try container.decodeIfPresent([String: StageStep].self, forKey: .stageSteps)
+                ?? defaults.stageSteps
+        )
+    }
+
+    /// The demo franchise's pipeline: "New lead", "Contacted", "Trial booked", "Joined".
+    public static let demoStageSteps: [String: StageStep] = ["Trial booked": .booked, "Joined": .won]
+
+    /// The step a stage stands for, by its name; `nil` for one that stands for none.
+    public func step(ofStage name: String) -> StageStep? {
+        stageSteps[Self.key(name)]
+    }
+
+    private static func key(_ name: String) -> String { name.trimmingCharacters(in: .whitespaces).lowercased() }
+
+    private static func normalized(_ steps: [String: StageStep]) -> [String: StageStep] {
+        Dictionary(steps.map { (key($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The defaults: human outbound touches, replies, appointments, dispositions and the claim tag.

@@ -163,6 +163,16 @@ public struct ServeCommand: AsyncParsableCommand {
     var slaMaxReroutes: Int?
 
     @Option(
+        name: .customLong("funnel-stage"),
+        help: ArgumentHelp(
+            "A pipeline stage that stands for a funnel step, NAME=STEP with STEP booked, showed or won; repeat for "
+                + "more [FUNNEL_STAGES, comma-separated] (default: 'Trial booked=booked', 'Joined=won').",
+            valueName: "name=step"
+        )
+    )
+    var funnelStages: [String] = []
+
+    @Option(
         help: ArgumentHelp(
             "trace, debug, info, notice, warning, error [SWITCHBOARD_LOG_LEVEL] (default: info).",
             valueName: "level"
@@ -249,6 +259,7 @@ public struct ServeCommand: AsyncParsableCommand {
         if demoTraffic { flags[K.demoTraffic] = "true" }
         flags[K.slaClock] = slaClock
         flags[K.slaMaxReroutes] = slaMaxReroutes.map(String.init)
+        if !funnelStages.isEmpty { flags[K.funnelStages] = funnelStages.joined(separator: ",") }
         flags[K.logLevel] = logLevel
         flags[K.shutdownTimeout] = shutdownTimeout.map(String.init)
         flags[K.pipeline] = pipeline

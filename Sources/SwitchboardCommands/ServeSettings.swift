@@ -36,6 +36,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var sla = SLAPolicy()
     /// Simulated leads and gym staff in the embedded sandbox (a living demo).
     public var demoTraffic = false
+    /// Pipeline stages, by name, that stand for funnel steps.
+    public var stageSteps = WorkedRules.demoStageSteps
 
     /// A real (or standalone sandbox) GHL: then there is no in-process sandbox and no demo data.
     public struct GHLConnection: Sendable, Equatable {
@@ -74,6 +76,7 @@ public struct ServeSettings: Sendable, Equatable {
         static let sla = "routing.sla"
         static let slaClock = "routing.slaClock"
         static let slaMaxReroutes = "routing.slaMaxReroutes"
+        static let funnelStages = "funnel.stages"
         static let pipeline = "delivery.pipeline"
         static let workflow = "delivery.workflow"
         /// The names of the endpoint groups the config file defines (besides `default`).
@@ -285,7 +288,19 @@ public struct ServeSettings: Sendable, Equatable {
             workflow: text(Key.workflow) ?? (ghl == nil ? "New lead nurture" : nil),
             notificationGroups: groups,
             sla: sla,
-            demoTraffic: try Self.demoTraffic(text(Key.demoTraffic), ghl: ghl)
+            demoTraffic: try Self.demoTraffic(text(Key.demoTraffic), ghl: ghl),
+            stageSteps: try list(Key.funnelStages).map { entries in
+                var steps: [String: StageStep] = [:]
+                for entry in entries {
+                    do {
+                        let (name, step) = try StageStep.mapping(parsing: entry)
+                        steps[name] = step
+                    } catch {
+                        throw Problem(description: "\(describe(Key.funnelStages)): \(error)")
+                    }
+                }
+                return steps
+            } ?? WorkedRules.demoStageSteps
         )
     }
 

@@ -5,6 +5,7 @@ import HighLevel
 import HighLevelSandbox
 import Hummingbird
 import LeadRouting
+import LeadTracking
 import Logging
 import Notifications
 import ReferenceGeodata
@@ -72,6 +73,7 @@ public struct ServiceRuntime: Sendable {
             policy: settings.policy
         )
         configuration.sla = settings.sla
+        configuration.workedRules.stageSteps = settings.stageSteps
         configuration.reconcileInterval = .seconds(600)
         // Room for the connection cap, with descriptors to spare for the database, GHL calls and the sandbox.
         let descriptors = DescriptorLimit.raise()

@@ -121,6 +121,7 @@ public func buildApplication(
         intake: intake,
         tracking: store,
         workedRules: configuration.workedRules,
+        delivery: leadDelivery,
         metrics: metrics,
         postalCodeCustomFieldID: configuration.postalCodeCustomFieldID,
         now: now

@@ -177,6 +177,44 @@ struct AttemptProgressTests {
         #expect(SpeedBins.percentile(0.5, of: [:]) == nil)
     }
 
+    @Test("Stages named as funnel steps count once reached, in any order; unnamed stages count for nothing")
+    func stageSteps() throws {
+        func stage(_ name: String?, id: String, at seconds: TimeInterval) -> GHLEvent {
+            GHLEvent(
+                webhookID: "s-\(id)-\(seconds)",
+                type: "OpportunityStageUpdate",
+                ghlLocationID: "loc",
+                contactID: "c",
+                occurredAt: Date(timeIntervalSince1970: seconds),
+                change: .opportunity(.init(id: "o", pipelineStageID: id, stageName: name, monetaryValue: 80))
+            )
+        }
+        let events = [
+            stage("Trial booked", id: "s3", at: 10), stage("Showed up", id: "s4", at: 20),
+            stage("Contacted", id: "s2", at: 30),
+        ]
+        var rules = WorkedRules()
+        rules.stageSteps = ["trial BOOKED": .booked, "Showed up": .showed]
+        var forward = AttemptProgress(), backward = AttemptProgress()
+        for event in events { forward.apply(event, rules: rules) }
+        for event in events.reversed() { backward.apply(event, rules: rules) }
+        #expect(forward == backward)
+        #expect(forward.booked && forward.showed && !forward.won)
+        // The defaults are the demo pipeline's names; a stage without a name (GHL not asked) counts for nothing.
+        var joined = AttemptProgress()
+        joined.apply(stage("Joined", id: "s5", at: 5))
+        #expect(joined.won && !joined.booked && joined.revenue == 80)
+        var unnamed = AttemptProgress()
+        unnamed.apply(stage(nil, id: "s5", at: 5))
+        #expect(!unnamed.booked && !unnamed.won && unnamed.stageID?.value == "s5")
+        // Rules stored before stage steps existed read back with the defaults.
+        let old = try JSONDecoder().decode(WorkedRules.self, from: Data(#"{"apiSourceIsHuman":true}"#.utf8))
+        #expect(old.apiSourceIsHuman && old.step(ofStage: "joined") == .won)
+        #expect(try StageStep.mapping(parsing: " Trial booked = Booked ") == ("Trial booked", .booked))
+        #expect(throws: StageMappingError.self) { try StageStep.mapping(parsing: "Trial booked=maybe") }
+        #expect(throws: StageMappingError.self) { try StageStep.mapping(parsing: "no equals sign") }
+    }
+
     @Test("A stored histogram reads back as it was written, adds up, and keeps durations of any length")
     func histogramsStoredAndAdded() {
         let counts = [0: 3, 57: 1, 140: 70_000, SpeedBins.bin(ofSeconds: 1e15): 2]

@@ -126,6 +126,7 @@ struct ServeSettingsTests {
             (["ROUTING_HOT_SCORE_THRESHOLD": "200"], "routing.hotScoreThreshold (ROUTING_HOT_SCORE_THRESHOLD)"),
             (["GHL_BASE_URL": "ftp://x", "GHL_TOKEN": "t", "GHL_COMPANY_ID": "c"], "ghl.baseUrl (GHL_BASE_URL)"),
             (["SWITCHBOARD_LOG_LEVEL": "loud"], "switchboard.logLevel (SWITCHBOARD_LOG_LEVEL)"),
+            (["FUNNEL_STAGES": "Trial booked=maybe"], "funnel.stages (FUNNEL_STAGES)"),
         ]
     )
     func badValues(environment: [String: String], named: String) async throws {
@@ -135,6 +136,18 @@ struct ServeSettingsTests {
         } catch let problem as ServeSettings.Problem {
             #expect(problem.description.hasPrefix(named))
         }
+    }
+
+    @Test("Funnel stages come from --funnel-stage or FUNNEL_STAGES; the default is the demo pipeline's")
+    func funnelStages() async throws {
+        let defaults = try await ServeSettings.resolve(flags: [:], environment: [:], configFile: nil)
+        #expect(defaults.stageSteps == WorkedRules.demoStageSteps)
+        let given = try await ServeSettings.resolve(
+            flags: [:],
+            environment: ["FUNNEL_STAGES": "Consult booked=booked, Member=won"],
+            configFile: nil
+        )
+        #expect(given.stageSteps == ["Consult booked": .booked, "Member": .won])
     }
 
     @Test("A missing or malformed config file is an error naming the file")

@@ -249,6 +249,46 @@ struct ConversionEndToEndTests {
         }
     }
 
+    @Test("Pipeline stages named as funnel steps count: 'Trial booked' books the lead, 'Joined' wins it")
+    func stagesAsFunnelSteps() async throws {
+        try await withLoop { loop in
+            let id = try await loop.submit(postalCode: "78703", email: "stage@example.com")
+            let sub = try #require(loop.subAccounts["atx-downtown"])
+            let delivered = try await loop.lead(id) {
+                ($0["delivery"] as? [String: Any])?["opportunityId"] as? String != nil
+            }
+            let opportunity = try #require((delivered["delivery"] as? [String: Any])?["opportunityId"] as? String)
+            func marks(_ lead: [String: Any]) -> [String: Any] {
+                (lead["attempts"] as? [[String: Any]])?.first?["funnel"] as? [String: Any] ?? [:]
+            }
+            try await loop.staff(.PUT, "locations/\(sub)/opportunities/\(opportunity)", #"{"stageName":"Contacted"}"#)
+            try await loop.staff(
+                .PUT,
+                "locations/\(sub)/opportunities/\(opportunity)",
+                #"{"stageName":"Trial booked"}"#
+            )
+            let booked = try await loop.lead(id) { marks($0)["booked"] as? Bool == true }
+            #expect(marks(booked)["showed"] as? Bool == false && marks(booked)["won"] as? Bool == false)
+            // The timeline names the stage, not its id.
+            let notes = (booked["timeline"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+            #expect(notes.contains { $0.contains("stage Trial booked") })
+            // Moved back a stage, the lead stays booked; on to 'Joined', it is won with the status still open.
+            try await loop.staff(.PUT, "locations/\(sub)/opportunities/\(opportunity)", #"{"stageName":"Contacted"}"#)
+            try await loop.staff(
+                .PUT,
+                "locations/\(sub)/opportunities/\(opportunity)",
+                #"{"stageName":"Joined","monetaryValue":120}"#
+            )
+            let won = try await loop.lead(id) { marks($0)["won"] as? Bool == true }
+            #expect(marks(won)["booked"] as? Bool == true)
+            #expect(marks(won)["revenue"] as? Double == 120)
+            let row = try #require(
+                (try await loop.funnel()["rows"] as? [[String: Any]])?.first { $0["key"] as? String == "atx-downtown" }
+            )
+            #expect(row["booked"] as? Int == 1 && row["won"] as? Int == 1 && row["revenue"] as? Double == 120)
+        }
+    }
+
     @Test("Duplicated and reordered webhooks give the same funnel as clean ones")
     func duplicatesAndReorderingChangeNothing() async throws {
         try await withLoop { loop in

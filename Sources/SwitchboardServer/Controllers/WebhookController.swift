@@ -20,6 +20,8 @@ struct WebhookController: Sendable {
     let intake: LeadIntake
     let tracking: any TrackingStore
     let workedRules: WorkedRules
+    /// Names opportunity stages (GHL's events carry only ids); `nil` without GHL.
+    let delivery: LeadDelivery?
     let metrics: ServiceMetrics
     let postalCodeCustomFieldID: String?
     let now: @Sendable () -> Date
@@ -243,7 +245,8 @@ struct WebhookController: Sendable {
             return try Self.json(.ok, ["status": "ignored", "type": type])
         }
         // A busy store is answered 429 (ProblemMiddleware): GHL retries it with the same body.
-        switch try await tracking.track([event], rules: workedRules, at: now())[0] {
+        let named = await delivery?.namingStages([event]) ?? [event]
+        switch try await tracking.track(named, rules: workedRules, at: now())[0] {
         case .applied(let leadID):
             metrics.ghlEventTracked(type: type, result: "applied")
             return try Self.json(.ok, ["status": "tracked", "type": type, "leadId": leadID])

@@ -77,7 +77,9 @@ final class FollowUpReconciler: Service, Sendable {
                     in: attempt.ghlLocationID,
                     since: attempt.deliveredAt
                 )
-                let events = evidence.events(contactID: contactID, in: attempt.ghlLocationID, now: now())
+                let events = await delivery.namingStages(
+                    evidence.events(contactID: contactID, in: attempt.ghlLocationID, now: now())
+                )
                 let results = try await store.track(events, rules: rules, at: now())
                 if results.contains(where: { if case .applied = $0 { true } else { false } }) { changed += 1 }
             } catch {

@@ -198,7 +198,9 @@ public final class SLAWorker: Service, Sendable {
                 )
                 return
             }
-            let found = evidence.events(contactID: contactID, in: current.ghlLocationID, now: now())
+            let found = await delivery.namingStages(
+                evidence.events(contactID: contactID, in: current.ghlLocationID, now: now())
+            )
             _ = try await store.track(found, rules: rules, at: now())
             if let updated = try await store.attempts(ofLead: leadID).first(where: { $0.number == current.number }),
                 updated.progress.worked
