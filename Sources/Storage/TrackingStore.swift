@@ -35,6 +35,21 @@ public protocol TrackingStore: Sendable {
     /// Puts a routed lead back in the review queue with a reason, queuing `followUp` (its announcement) in the
     /// same transaction.
     func flagForReview(leadID: String, reason: String, followUp: [NewJob], at date: Date) async throws
+    /// Whether Switchboard's app is installed in each sub-account that sent INSTALL or UNINSTALL, by GHL location
+    /// id (the latest event wins, whatever order they came in).
+    func appInstallations() async throws -> [String: AppInstallation]
+}
+
+/// Switchboard's app in a sub-account: while it is uninstalled GHL sends no events from there, and only the
+/// reconciler's reading back follows its leads.
+public struct AppInstallation: Sendable, Hashable {
+    public var installed: Bool
+    public var changedAt: Date
+
+    public init(installed: Bool, changedAt: Date) {
+        self.installed = installed
+        self.changedAt = changedAt
+    }
 }
 
 /// A change to an attempt's SLA.
@@ -65,6 +80,8 @@ public enum TrackResult: Sendable, Hashable {
     case duplicate(leadID: String)
     /// Not about a contact Switchboard delivered: not kept.
     case untracked
+    /// The app was installed in or removed from a sub-account: kept (the latest wins).
+    case installation(installed: Bool)
 }
 
 /// One delivery of a lead to a location, and what the location did with it.

@@ -259,6 +259,41 @@ struct TrackingStoreTests {
     }
 
     @Test(
+        "App installations: the latest INSTALL or UNINSTALL per sub-account wins, in any order",
+        arguments: StoreKind.available
+    )
+    func appInstallations(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let events = [("INSTALL", 0.0, "ghl-a"), ("UNINSTALL", 60, "ghl-a"), ("INSTALL", 30, "ghl-b")].map {
+                type,
+                seconds,
+                location in
+                GHLEvent(
+                    webhookID: "\(type)-\(location)-\(seconds)",
+                    type: type,
+                    ghlLocationID: location,
+                    contactID: nil,
+                    occurredAt: Self.delivered.addingTimeInterval(seconds),
+                    change: .installation(installed: type == "INSTALL")
+                )
+            }
+            let results = try await store.track(events.reversed(), rules: .standard, at: Self.delivered)
+            #expect(
+                results == [
+                    .installation(installed: true), .installation(installed: false), .installation(installed: true),
+                ]
+            )
+            let installations = try await store.appInstallations()
+            #expect(
+                installations["ghl-a"]
+                    == AppInstallation(installed: false, changedAt: Self.delivered.addingTimeInterval(60))
+            )
+            #expect(installations["ghl-b"]?.installed == true)
+            #expect(installations.count == 2)
+        }
+    }
+
+    @Test(
         "Speed to lead counts the gym's open hours only: the night between does not count",
         arguments: StoreKind.available
     )

@@ -153,6 +153,42 @@ struct WebhookIntakeTests {
         #expect(try await service.store.leads(matching: LeadQuery()).leads.isEmpty)
     }
 
+    @Test("INSTALL and UNINSTALL say whether the app is installed in a location's sub-account; the latest counts")
+    func appInstallations() async throws {
+        let service = try await TestService(ghlLocationIDs: ["atx-downtown": "ghl-atx"])
+        @Sendable func signed(_ type: String, minutesAgo: Double) throws -> (body: Data, signature: String) {
+            let body = try JSONSerialization.data(
+                withJSONObject: [
+                    "type": type, "appId": "app-1", "companyId": "agency", "locationId": "ghl-atx",
+                    "webhookId": "\(type)-\(minutesAgo)",
+                    "timestamp": service.clock.now.addingTimeInterval(-minutesAgo * 60).formatted(.iso8601),
+                ],
+                options: [.sortedKeys]
+            )
+            return (body, try service.sign(body))
+        }
+        try await service.test { client in
+            func app() async throws -> [String: Any]? {
+                try await client.api(.get, "/v1/locations/atx-downtown").json()["ghlApp"] as? [String: Any]
+            }
+            #expect(try await app() == nil)
+            let install = try signed("INSTALL", minutesAgo: 10)
+            let response = try await client.webhook(install.body, signature: install.signature)
+            #expect(response.status == .ok)
+            #expect(try response.json()["status"] as? String == "installed")
+            #expect(try await app()?["installed"] as? Bool == true)
+            let uninstall = try signed("UNINSTALL", minutesAgo: 5)
+            #expect(try await client.webhook(uninstall.body, signature: uninstall.signature).status == .ok)
+            // An older INSTALL arriving late (GHL retries) does not undo the later UNINSTALL.
+            let late = try signed("INSTALL", minutesAgo: 8)
+            #expect(try await client.webhook(late.body, signature: late.signature).status == .ok)
+            #expect(try await app()?["installed"] as? Bool == false)
+            let list = try await client.api(.get, "/v1/locations").json()["locations"] as? [[String: Any]]
+            #expect((list?.first?["ghlApp"] as? [String: Any])?["installed"] as? Bool == false)
+        }
+        #expect(try await service.store.appInstallations()["ghl-atx"]?.installed == false)
+    }
+
     @Test("The postal code may come from a configured custom field")
     func postalCodeFromCustomField() async throws {
         var service = try await TestService()

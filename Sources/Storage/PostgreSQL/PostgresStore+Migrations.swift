@@ -272,5 +272,15 @@ extension PostgresStore {
             ],
             then: { db in try await PostgresStore.rebuildFunnel(in: db) }
         ),
+        Migration(
+            version: 5,
+            name: "app installations",
+            statements: [
+                """
+                CREATE TABLE ghl_installations (
+                    ghl_location_id TEXT PRIMARY KEY, installed BOOLEAN NOT NULL, changed_at DOUBLE PRECISION NOT NULL)
+                """
+            ]
+        ),
     ]
 }

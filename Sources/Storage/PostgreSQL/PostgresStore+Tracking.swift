@@ -22,6 +22,18 @@ extension PostgresStore: TrackingStore {
         clocks: inout BusinessClocks,
         in db: Transaction
     ) async throws -> TrackResult {
+        if case .installation(let installed) = event.change {
+            try await db.rows(
+                """
+                INSERT INTO ghl_installations AS i (ghl_location_id, installed, changed_at)
+                VALUES (\(event.ghlLocationID), \(installed), \(event.occurredAt.timeIntervalSince1970))
+                ON CONFLICT (ghl_location_id) DO UPDATE SET installed = excluded.installed,
+                    changed_at = excluded.changed_at
+                WHERE excluded.changed_at >= i.changed_at
+                """
+            )
+            return .installation(installed: installed)
+        }
         // The row is locked: two instances applying events to one attempt do so one after the other.
         guard let contactID = event.contactID,
             let attempt = try await db.rows(
@@ -275,6 +287,18 @@ extension PostgresStore: TrackingStore {
             ORDER BY occurred_at, received_at, webhook_id
             """
         ).map { try $0.timelineEntry() }
+    }
+
+    public func appInstallations() async throws -> [String: AppInstallation] {
+        var found: [String: AppInstallation] = [:]
+        for row in try await rows("SELECT * FROM ghl_installations") {
+            guard let id = try row.string("ghl_location_id"), let at = try row.double("changed_at") else { continue }
+            found[id] = AppInstallation(
+                installed: try row.bool("installed") ?? false,
+                changedAt: Date(timeIntervalSince1970: at)
+            )
+        }
+        return found
     }
 
     public func funnel(by grouping: FunnelGrouping, since: Date?, until: Date?) async throws -> [FunnelRow] {

@@ -224,6 +224,15 @@ extension SQLiteStore {
             )
             try SQLiteStore.rebuildFunnel(in: db)
         }
+        migrator.registerMigration("v11: app installations") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE ghl_installations (
+                        ghl_location_id TEXT PRIMARY KEY NOT NULL, installed BOOLEAN NOT NULL,
+                        changed_at DOUBLE PRECISION NOT NULL)
+                    """
+            )
+        }
         return migrator
     }
 }

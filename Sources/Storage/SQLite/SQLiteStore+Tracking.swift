@@ -25,6 +25,17 @@ extension SQLiteStore: TrackingStore {
         clocks: inout BusinessClocks,
         in db: Database
     ) throws -> TrackResult {
+        if case .installation(let installed) = event.change {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO ghl_installations (ghl_location_id, installed, changed_at) VALUES (?, ?, ?)
+                    ON CONFLICT (ghl_location_id) DO UPDATE SET installed = excluded.installed,
+                        changed_at = excluded.changed_at
+                    WHERE excluded.changed_at >= ghl_installations.changed_at
+                    """
+            ).execute(arguments: [event.ghlLocationID, installed, event.occurredAt.timeIntervalSince1970])
+            return .installation(installed: installed)
+        }
         guard let contactID = event.contactID,
             let attempt = try firstRow(
                 of: try db.cachedStatement(
@@ -268,6 +279,20 @@ extension SQLiteStore: TrackingStore {
                 .execute(arguments: [reason, leadID])
             guard db.changesCount > 0 else { throw StoreError.notFound("no lead '\(leadID)'") }
             try Self.insert(followUp, at: date, in: db)
+        }
+    }
+
+    public func appInstallations() async throws -> [String: AppInstallation] {
+        try await read { db in
+            var found: [String: AppInstallation] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM ghl_installations") {
+                guard let id: String = row["ghl_location_id"], let at: Double = row["changed_at"] else { continue }
+                found[id] = AppInstallation(
+                    installed: row["installed"] ?? false,
+                    changedAt: Date(timeIntervalSince1970: at)
+                )
+            }
+            return found
         }
     }
 

@@ -25,8 +25,16 @@ struct LocationResource: Codable, Sendable, Equatable {
     /// Leads are never re-routed away from this location by the SLA.
     var slaExempt: Bool?
     var updatedAt: Date?
+    /// Whether Switchboard's app is installed in the sub-account (from GHL's INSTALL/UNINSTALL events; absent
+    /// before either came).
+    var ghlApp: AppState?
 
-    init(_ stored: StoredLocation) {
+    struct AppState: Codable, Sendable, Equatable {
+        var installed: Bool
+        var changedAt: Date
+    }
+
+    init(_ stored: StoredLocation, installations: [String: AppInstallation] = [:]) {
         let location = stored.location
         id = location.id
         name = location.name
@@ -46,6 +54,9 @@ struct LocationResource: Codable, Sendable, Equatable {
         slaMinutes = stored.slaMinutes
         slaExempt = stored.slaExempt
         updatedAt = stored.updatedAt
+        ghlApp = stored.ghlLocationID.flatMap { installations[$0] }.map {
+            AppState(installed: $0.installed, changedAt: $0.changedAt)
+        }
     }
 }
 

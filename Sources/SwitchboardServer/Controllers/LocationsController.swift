@@ -11,13 +11,19 @@ struct LocationsController: Sendable {
 
     func addRoutes(to group: RouterGroup<BasicRequestContext>) {
         group.get("locations") { _, _ in
-            let locations = try await store.allLocations().map(LocationResource.init)
+            let installations = try await store.appInstallations()
+            let locations = try await store.allLocations().map {
+                LocationResource($0, installations: installations)
+            }
             return try LeadsController.json(.ok, ["locations": locations])
         }
         group.get("locations/:id") { _, context in
             let id = try context.parameters.require("id")
             guard let stored = try await store.location(id: id) else { throw Problem.notFound("no location '\(id)'") }
-            return try LeadsController.json(.ok, LocationResource(stored))
+            return try LeadsController.json(
+                .ok,
+                LocationResource(stored, installations: try await store.appInstallations())
+            )
         }
         group.post("locations") { request, _ in
             let input = try await Self.decode(LocationInput.self, request)
@@ -48,7 +54,7 @@ struct LocationsController: Sendable {
             try await checkRoutable(replacing: locations)
             try await store.saveLocations(locations)
             try await router.reloadLocations()
-            return try LeadsController.json(.ok, ["locations": locations.map(LocationResource.init)])
+            return try LeadsController.json(.ok, ["locations": locations.map { LocationResource($0) }])
         }
         group.put("locations/:id") { request, context in
             let id = try context.parameters.require("id")

@@ -260,6 +260,15 @@ struct WebhookController: Sendable {
         case .untracked:
             metrics.ghlEventTracked(type: type, result: "untracked")
             return try Self.json(.ok, ["status": "ignored", "type": type])
+        case .installation(let installed):
+            metrics.ghlEventTracked(type: type, result: "applied")
+            context.logger.notice(
+                installed
+                    ? "Switchboard's app installed: GHL sends this sub-account's events"
+                    : "Switchboard's app uninstalled: no more events from this sub-account; only reading back follows its leads",
+                metadata: ["ghlLocation": "\(event.ghlLocationID)"]
+            )
+            return try Self.json(.ok, ["status": installed ? "installed" : "uninstalled", "type": type])
         }
     }
 
