@@ -8,6 +8,8 @@ let package = Package(
         .package(name: "Switchboard", path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .executableTarget(
@@ -58,9 +60,12 @@ let package = Package(
             name: "FunnelLoad",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "LeadRouting", package: "Switchboard"),
                 .product(name: "LeadTracking", package: "Switchboard"),
                 .product(name: "Storage", package: "Switchboard"),
+                .product(name: "SwitchboardServer", package: "Switchboard"),
                 .product(name: "SwitchboardTesting", package: "Switchboard"),
             ],
             path: "Benchmarks/FunnelLoad"

@@ -282,6 +282,7 @@ extension AttemptProgress {
     }
 
     static func stored(_ text: String) throws -> AttemptProgress {
+        if let progress = StoredProgressReader.read(text) { return progress }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         return try decoder.decode(AttemptProgress.self, from: Data(text.utf8))

@@ -2,12 +2,18 @@
 // stored through the store's own API (so the aggregates are the ones kept up to date as events arrive) — and the
 // cost of event intake against lead intake, per request, in the same run.
 //
-// swift run -c release --package-path Benchmarks FunnelLoad [LEADS] [DATABASE]
+// swift run -c release --package-path Benchmarks FunnelLoad [LEADS] [DATABASE] [reports,intake,webhooks]
 //
 // The database defaults to /dev/shm (seeding does two million single-lead transactions; on tmpfs a commit's
 // flush costs nothing); an existing one with the same number of leads is reused. Delete it to seed afresh.
+import AsyncHTTPClient
+import Crypto
 import Foundation
 import GRDB
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SwitchboardServer
 import LeadRouting
 import LeadTracking
 import Storage
@@ -48,8 +54,11 @@ struct FunnelLoad {
         print(
             "stored: \(size.0) attempts, \(size.1) GHL events; aggregates: \(size.2) daily rows, \(size.3) monthly rows"
         )
-        try await measureReports(store, database: database)
-        try await measureIntake(store, leads: leads)
+        // A third argument picks the parts: reports, intake, webhooks (all by default).
+        let parts = arguments.dropFirst(2).first.map { Set($0.split(separator: ",").map(String.init)) }
+        if parts?.contains("reports") ?? true { try await measureReports(store, database: database) }
+        if parts?.contains("intake") ?? true { try await measureIntake(store, leads: leads) }
+        if parts?.contains("webhooks") ?? true { try await measureWebhooks(store, leads: leads) }
     }
 
     // MARK: Seeding
@@ -218,10 +227,12 @@ struct FunnelLoad {
     static func measureIntake(_ store: SQLiteStore, leads: Int) async throws {
         print("\nIntake per request (64 concurrent single-item calls, 20,000 each; the store's part of a webhook):")
         var leadRates: [Double] = [], eventRates: [Double] = []
+        // Fresh ids on every run: a database reused from an earlier run holds that run's.
+        let run = UUID().uuidString.prefix(8)
         for round in 0..<3 {
             leadRates.append(
                 try await concurrently(20_000) { index in
-                    _ = try await store.accept([Fixtures.intake("bench-\(round)-\(index)")])
+                    _ = try await store.accept([Fixtures.intake("bench-\(run)-\(round)-\(index)")])
                 }
             )
             eventRates.append(
@@ -230,7 +241,7 @@ struct FunnelLoad {
                     _ = try await store.track(
                         [
                             GHLEvent(
-                                webhookID: "bench-\(round)-\(index)",
+                                webhookID: "bench-\(run)-\(round)-\(index)",
                                 type: "OutboundMessage",
                                 ghlLocationID: "ghl-\(gyms[lead % gyms.count])",
                                 contactID: "c\(lead)",
@@ -248,6 +259,76 @@ struct FunnelLoad {
         let lead = percentile(leadRates, 0.5), event = percentile(eventRates, 0.5)
         print(String(format: "  median: leads %.0f/s, events %.0f/s: an event costs %.2f× a lead", lead, event, lead / event))
     }
+
+    /// The same comparison through the whole service, per request: signed webhooks over HTTP on loopback (with
+    /// signature check, parsing, storing, and for leads the routing that follows), 64 connections.
+    static func measureWebhooks(_ store: SQLiteStore, leads: Int) async throws {
+        let key = Curve25519.Signing.PrivateKey()
+        var configuration = ServerConfiguration(port: 0, apiToken: "bench", workerPollInterval: .milliseconds(50))
+        configuration.webhookVerification.ed25519PublicKey = key.publicKey
+        var logger = Logger(label: "funnel-load")
+        logger.logLevel = .error
+        let (ports, port) = AsyncStream.makeStream(of: Int.self)
+        let app = try await buildApplication(
+            configuration: configuration,
+            store: store,
+            directory: Fixtures.directory,
+            logger: logger,
+            onServerRunning: { port.yield($0) }
+        )
+        let server = Task { try await app.runService() }
+        defer { server.cancel() }
+        var listening = ports.makeAsyncIterator()
+        guard let http = await listening.next() else { return }
+        let url = "http://127.0.0.1:\(http)/webhooks/ghl"
+        let run = UUID().uuidString.prefix(8)
+        let now = Date().formatted(.iso8601)
+        func signed(_ object: [String: Any]) throws -> (body: ByteBuffer, signature: String) {
+            let body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            return (ByteBuffer(data: body), try key.signature(for: body).base64EncodedString())
+        }
+        print("\nWebhooks per request over HTTP (64 connections, 10,000 each, signed, pre-signed before timing):")
+        var leadRates: [Double] = [], eventRates: [Double] = []
+        for round in 0..<3 {
+            let contactCreates = try (0..<10_000).map { index in
+                try signed([
+                    "type": "ContactCreate", "locationId": "intake", "id": "web-\(run)-\(round)-\(index)",
+                    "webhookId": "lead-\(run)-\(round)-\(index)", "timestamp": now, "firstName": "Lead",
+                    "email": "lead\(index)@example.com", "postalCode": "78701", "source": "facebook",
+                ])
+            }
+            let messages = try (0..<10_000).map { index in
+                let lead = (round * 10_000 + index) * 13 % leads
+                return try signed([
+                    "type": "OutboundMessage", "locationId": "ghl-\(gyms[lead % gyms.count])", "contactId": "c\(lead)",
+                    "messageId": "web-\(run)-\(round)-\(index)", "webhookId": "event-\(run)-\(round)-\(index)",
+                    "timestamp": now, "direction": "outbound", "messageType": "SMS", "userId": "u1", "source": "app",
+                ])
+            }
+            eventRates.append(try await post(messages, to: url))
+            leadRates.append(try await post(contactCreates, to: url))
+            print(String(format: "  round %d: leads %.0f/s, events %.0f/s", round + 1, leadRates[round], eventRates[round]))
+            // The routing of the round's leads finishes before the next round's events.
+            try await Task.sleep(for: .seconds(3))
+        }
+        let lead = percentile(leadRates, 0.5), event = percentile(eventRates, 0.5)
+        print(String(format: "  median: leads %.0f/s, events %.0f/s: an event request costs %.2f× a lead request", lead, event, lead / event))
+    }
+
+    static func post(_ requests: [(body: ByteBuffer, signature: String)], to url: String) async throws -> Double {
+        try await concurrently(requests.count) { index in
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "x-ghl-signature", value: requests[index].signature)
+            request.body = .bytes(requests[index].body)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            guard response.status == .ok else { throw BenchmarkFailure(status: Int(response.status.code)) }
+        }
+    }
+
+    struct BenchmarkFailure: Error { var status: Int }
 
     static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws -> Double {
         let began = ContinuousClock.now
