@@ -10,13 +10,13 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import GRDB
+import LeadRouting
+import LeadTracking
 import Logging
 import NIOCore
 import ServiceLifecycle
-import SwitchboardServer
-import LeadRouting
-import LeadTracking
 import Storage
+import SwitchboardServer
 import SwitchboardTesting
 
 @main
@@ -30,7 +30,9 @@ struct FunnelLoad {
         let arguments = CommandLine.arguments.dropFirst()
         let leads = arguments.first.flatMap(Int.init) ?? 1_000_000
         let path = arguments.dropFirst().first ?? "/dev/shm/switchboard-funnel-\(leads).sqlite"
-        print("# FunnelLoad, \(leads) leads, \(5 * leads) events, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print(
+            "# FunnelLoad, \(leads) leads, \(5 * leads) events, \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        )
         let store = try SQLiteStore(path: path)
         let stored = try await store.funnel(by: .source, since: nil, until: nil).reduce(0) { $0 + $1.counts.delivered }
         if stored == leads {
@@ -155,17 +157,45 @@ struct FunnelLoad {
         let touchAfter = habit * (0.2 + Double(random.next() % 1_000) / 250)
         let roll = Int(random.next() % 100)
         var events = [
-            event("auto", "OutboundMessage", after: 5, .message(.init(id: "a\(index)", outbound: true, messageType: "SMS", source: "workflow"))),
-            event("stage", "OpportunityStageUpdate", after: 30, .opportunity(.init(id: "o\(index)", pipelineStageID: "new-lead"))),
+            event(
+                "auto",
+                "OutboundMessage",
+                after: 5,
+                .message(.init(id: "a\(index)", outbound: true, messageType: "SMS", source: "workflow"))
+            ),
+            event(
+                "stage",
+                "OpportunityStageUpdate",
+                after: 30,
+                .opportunity(.init(id: "o\(index)", pipelineStageID: "new-lead"))
+            ),
         ]
         events.append(
             roll < 75
-                ? event("touch", "OutboundMessage", after: touchAfter, .message(.init(id: "t\(index)", outbound: true, messageType: roll < 40 ? "CALL" : "SMS", userID: "u\(index % 300)", source: "app")))
+                ? event(
+                    "touch",
+                    "OutboundMessage",
+                    after: touchAfter,
+                    .message(
+                        .init(
+                            id: "t\(index)",
+                            outbound: true,
+                            messageType: roll < 40 ? "CALL" : "SMS",
+                            userID: "u\(index % 300)",
+                            source: "app"
+                        )
+                    )
+                )
                 : event("note", "NoteCreate", after: 600, .noteCreated(id: "n\(index)"))
         )
         events.append(
             roll < 45
-                ? event("reply", "InboundMessage", after: touchAfter + 300, .message(.init(id: "r\(index)", outbound: false, messageType: "SMS")))
+                ? event(
+                    "reply",
+                    "InboundMessage",
+                    after: touchAfter + 300,
+                    .message(.init(id: "r\(index)", outbound: false, messageType: "SMS"))
+                )
                 : event("task", "TaskComplete", after: touchAfter + 60, .taskCompleted(id: "k\(index)"))
         )
         let outcome: GHLEvent.Change =
@@ -182,11 +212,16 @@ struct FunnelLoad {
 
     static func measureReports(_ store: SQLiteStore, database: DatabaseQueue) async throws {
         let end = start.addingTimeInterval(year)
-        func day(_ date: Date) -> Date { Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400) }
+        func day(_ date: Date) -> Date {
+            Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+        }
         let windows: [(String, FunnelGrouping, Date?, Date?)] = [
             ("all time, by location", .location, nil, nil),
             ("all time, by source", .source, nil, nil),
-            ("15 Dec to 14 Nov (edges of 17 + 14 days), by location", .location, day(start.addingTimeInterval(14 * 86_400)), day(end.addingTimeInterval(-16 * 86_400))),
+            (
+                "15 Dec to 14 Nov (edges of 17 + 14 days), by location", .location,
+                day(start.addingTimeInterval(14 * 86_400)), day(end.addingTimeInterval(-16 * 86_400))
+            ),
             ("last 30 days, by location", .location, day(end.addingTimeInterval(-30 * 86_400)), nil),
             ("last 7 days, by source", .source, day(end.addingTimeInterval(-7 * 86_400)), nil),
         ]
@@ -199,7 +234,15 @@ struct FunnelLoad {
                 if run >= 3 { samples.append((ContinuousClock.now - began).seconds * 1_000) }
                 precondition(!rows.isEmpty)
             }
-            print(String(format: "  %-58@ p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms", name as NSString, percentile(samples, 0.5), percentile(samples, 0.95), samples.max() ?? 0))
+            print(
+                String(
+                    format: "  %-58@ p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms",
+                    name as NSString,
+                    percentile(samples, 0.5),
+                    percentile(samples, 0.95),
+                    samples.max() ?? 0
+                )
+            )
         }
         // The baseline, in the same run: the same all-time report by location computed by scanning the attempts.
         var scans: [Double] = []
@@ -217,7 +260,12 @@ struct FunnelLoad {
             }
             scans.append((ContinuousClock.now - began).seconds * 1_000)
         }
-        print(String(format: "  baseline: a scan of the attempts (counts only, no percentiles): p50 %.0f ms", percentile(scans, 0.5)))
+        print(
+            String(
+                format: "  baseline: a scan of the attempts (counts only, no percentiles): p50 %.0f ms",
+                percentile(scans, 0.5)
+            )
+        )
     }
 
     // MARK: Intake
@@ -246,7 +294,15 @@ struct FunnelLoad {
                                 ghlLocationID: "ghl-\(gyms[lead % gyms.count])",
                                 contactID: "c\(lead)",
                                 occurredAt: deliveredAt(lead, of: leads).addingTimeInterval(3_600),
-                                change: .message(.init(id: "b\(round)-\(index)", outbound: true, messageType: "SMS", userID: "u1", source: "app"))
+                                change: .message(
+                                    .init(
+                                        id: "b\(round)-\(index)",
+                                        outbound: true,
+                                        messageType: "SMS",
+                                        userID: "u1",
+                                        source: "app"
+                                    )
+                                )
                             )
                         ],
                         rules: .standard,
@@ -254,10 +310,24 @@ struct FunnelLoad {
                     )
                 }
             )
-            print(String(format: "  round %d: leads %.0f/s, events %.0f/s", round + 1, leadRates[round], eventRates[round]))
+            print(
+                String(
+                    format: "  round %d: leads %.0f/s, events %.0f/s",
+                    round + 1,
+                    leadRates[round],
+                    eventRates[round]
+                )
+            )
         }
         let lead = percentile(leadRates, 0.5), event = percentile(eventRates, 0.5)
-        print(String(format: "  median: leads %.0f/s, events %.0f/s: an event costs %.2f× a lead", lead, event, lead / event))
+        print(
+            String(
+                format: "  median: leads %.0f/s, events %.0f/s: an event costs %.2f× a lead",
+                lead,
+                event,
+                lead / event
+            )
+        )
     }
 
     /// The same comparison through the whole service, per request: signed webhooks over HTTP on loopback (with
@@ -307,12 +377,26 @@ struct FunnelLoad {
             }
             eventRates.append(try await post(messages, to: url))
             leadRates.append(try await post(contactCreates, to: url))
-            print(String(format: "  round %d: leads %.0f/s, events %.0f/s", round + 1, leadRates[round], eventRates[round]))
+            print(
+                String(
+                    format: "  round %d: leads %.0f/s, events %.0f/s",
+                    round + 1,
+                    leadRates[round],
+                    eventRates[round]
+                )
+            )
             // The routing of the round's leads finishes before the next round's events.
             try await Task.sleep(for: .seconds(3))
         }
         let lead = percentile(leadRates, 0.5), event = percentile(eventRates, 0.5)
-        print(String(format: "  median: leads %.0f/s, events %.0f/s: an event request costs %.2f× a lead request", lead, event, lead / event))
+        print(
+            String(
+                format: "  median: leads %.0f/s, events %.0f/s: an event request costs %.2f× a lead request",
+                lead,
+                event,
+                lead / event
+            )
+        )
     }
 
     static func post(_ requests: [(body: ByteBuffer, signature: String)], to url: String) async throws -> Double {
@@ -330,7 +414,10 @@ struct FunnelLoad {
 
     struct BenchmarkFailure: Error { var status: Int }
 
-    static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws -> Double {
+    static func concurrently(
+        _ count: Int,
+        _ body: @escaping @Sendable (Int) async throws -> Void
+    ) async throws -> Double {
         let began = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<64 {
