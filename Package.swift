@@ -190,7 +190,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // The demo franchise `serve` loads on the embedded default, from any directory.
+            resources: [.copy("Resources")]
         ),
         .executableTarget(
             name: "switchboard",

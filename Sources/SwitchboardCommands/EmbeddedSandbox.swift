@@ -93,13 +93,15 @@ struct EmbeddedSandbox: Sendable {
         directory: PostalDirectory
     ) async throws -> Int? {
         guard try await store.allLocations().isEmpty else { return nil }
-        guard FileManager.default.fileExists(atPath: settings.demoLocations) else {
-            throw ServeSettings.Problem(
-                description: "\(settings.demoLocations): the demo locations file does not exist "
-                    + "(run from the repository, or give --demo-locations)"
-            )
+        let file: LocationsFile
+        if let path = settings.demoLocations {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ServeSettings.Problem(description: "\(path): the demo locations file does not exist")
+            }
+            file = try LocationsFile(contentsOf: path, directory: directory)
+        } else {
+            file = try DemoFranchise.locations(directory: directory)
         }
-        let file = try LocationsFile(contentsOf: settings.demoLocations, directory: directory)
         // A start stopped part way through (a kill) may have made some of them already: reuse those.
         var byName: [String: String] = [:]
         for location in file.locations {

@@ -54,7 +54,7 @@ public struct RolloutCommand: AsyncParsableCommand {
         @Option(
             help: ArgumentHelp(
                 "Embedded sandbox only: the live locations loaded into an empty database, as `serve` does "
-                    + "[SWITCHBOARD_DEMO_LOCATIONS] (default: examples/franchise-25.csv).",
+                    + "[SWITCHBOARD_DEMO_LOCATIONS] (default: the built-in demo franchise, the same as examples/franchise-25.csv).",
                 valueName: "file"
             )
         )

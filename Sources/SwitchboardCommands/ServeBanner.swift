@@ -29,7 +29,7 @@ struct ServeBanner {
                 "  database:    \(databasePath)",
                 "  GHL sandbox: \(sandboxBase)  (agency token \(sandbox.server.configuration.agencyToken))",
                 sandbox.demoLoaded.map {
-                    "  demo data:   loaded \($0) locations from \(settings.demoLocations), created in the sandbox as sub-accounts"
+                    "  demo data:   loaded \($0) locations from \(settings.demoLocations ?? "the built-in demo franchise"), created in the sandbox as sub-accounts"
                 } ?? "  locations:   \(locationCount) (kept from an earlier run)",
             ]
         } else {

@@ -86,7 +86,7 @@ public struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Demo locations loaded into an empty database on the embedded default [SWITCHBOARD_DEMO_LOCATIONS] (default: examples/franchise-25.csv).",
+            "Demo locations loaded into an empty database on the embedded default [SWITCHBOARD_DEMO_LOCATIONS] (default: the built-in demo franchise, the same as examples/franchise-25.csv).",
             valueName: "file"
         )
     )

@@ -20,7 +20,8 @@ public struct ServeSettings: Sendable, Equatable {
     /// The Ed25519 public key (base64) GHL signs webhooks with (`x-ghl-signature`).
     public var webhookPublicKey: String?
     public var postalCodeCustomField: String?
-    public var demoLocations: String
+    /// The demo locations file; `nil` for the built-in demo franchise (``DemoFranchise``).
+    public var demoLocations: String?
     public var sandboxPort: Int
     public var policy: RoutingPolicy
     public var logLevel: String
@@ -279,7 +280,7 @@ public struct ServeSettings: Sendable, Equatable {
             ghl: ghl,
             webhookPublicKey: text(Key.ghlWebhookPublicKey),
             postalCodeCustomField: text(Key.postalCodeField),
-            demoLocations: text(Key.demoLocations) ?? "examples/franchise-25.csv",
+            demoLocations: text(Key.demoLocations),
             sandboxPort: try integer(Key.sandboxPort, 0...65_535, default: 8090),
             policy: policy,
             logLevel: logLevel,

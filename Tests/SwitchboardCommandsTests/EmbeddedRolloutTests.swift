@@ -31,8 +31,10 @@ struct EmbeddedRolloutTests {
         serve.executableURL = URL(filePath: Self.binary)
         serve.arguments = [
             "serve", "--data-dir", directory, "--port", "\(port)", "--sandbox-port", "0", "--api-token", Self.token,
-            "--log-level", "error", "--demo-locations", examples.appending(path: "franchise-25.csv").path,
+            "--log-level", "error",
         ]
+        // Started in a directory that is not the repository: the demo franchise comes from the binary itself.
+        serve.currentDirectoryURL = URL(filePath: directory)
         serve.standardOutput = FileHandle.nullDevice
         serve.standardError = FileHandle.nullDevice
         try serve.run()
@@ -57,6 +59,8 @@ struct EmbeddedRolloutTests {
             if let (status, _) = try? await get("/health/ready"), status == .ok { break }
             try await Task.sleep(for: .milliseconds(100))
         }
+        let (_, listed) = try await get("/v1/locations")
+        #expect((listed["locations"] as? [[String: Any]])?.count == 25)
         // The service advertises its sandbox to commands on the same data directory.
         #expect(FileManager.default.fileExists(atPath: directory + "/ghl-sandbox.json"))
 

@@ -2,9 +2,12 @@ import Foundation
 import LeadRouting
 import LeadTracking
 import Notifications
+import RoutingFiles
 import Storage
-import SwitchboardCommands
+import SwitchboardTesting
 import Testing
+
+@testable import SwitchboardCommands
 
 @Suite("serve settings")
 struct ServeSettingsTests {
@@ -148,6 +151,17 @@ struct ServeSettingsTests {
             configFile: nil
         )
         #expect(given.stageSteps == ["Consult booked": .booked, "Member": .won])
+    }
+
+    @Test("The built-in demo franchise is examples/franchise-25.csv, and the default when no file is given")
+    func builtInDemoFranchise() async throws {
+        let settings = try await ServeSettings.resolve(flags: [:], environment: [:], configFile: nil)
+        #expect(settings.demoLocations == nil)
+        let repository = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let example = try String(contentsOf: repository.appending(path: "examples/franchise-25.csv"), encoding: .utf8)
+        #expect(try DemoFranchise.text == example)
+        #expect(try DemoFranchise.locations(directory: Fixtures.directory).locations.count == 25)
     }
 
     @Test("A missing or malformed config file is an error naming the file")
