@@ -1,4 +1,5 @@
 import Foundation
+import LeadRouting
 
 /// The periods the funnel aggregates are kept by — UTC days and UTC months, each attempt counted in both by the
 /// time it was delivered — and how a report's window is read from them: whole months from the monthly rows, the
@@ -9,14 +10,14 @@ enum FunnelPeriods {
 
     /// The UTC month index (months since 1970-01) of a day.
     static func month(ofDay day: Int) -> Int {
-        let (year, month, _) = civil(fromDay: day)
+        let (year, month, _) = CivilDays.date(since1970: day)
         return (year - 1970) * 12 + (month - 1)
     }
 
     /// The first day of a month.
     static func firstDay(ofMonth month: Int) -> Int {
         let year = 1970 + Int((Double(month) / 12).rounded(.down))
-        return day(year: year, month: month - (year - 1970) * 12 + 1, day: 1)
+        return CivilDays.since1970(year: year, month: month - (year - 1970) * 12 + 1, day: 1)
     }
 
     /// Where a window of whole days (open ends unbounded) is read from: a range of whole months, and the days
@@ -53,28 +54,5 @@ enum FunnelPeriods {
             firstDay: since.map(day) ?? -unbounded,
             lastDay: until.map { day($0.addingTimeInterval(-0.001)) } ?? unbounded
         )
-    }
-
-    // Days and civil dates, proleptic Gregorian (H. Hinnant's algorithms).
-
-    private static func day(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civil(fromDay days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -59,7 +59,7 @@ public enum InternetTimestamp {
         // A leap second (…:60) is read as the last instant of its minute.
         let seconds = min(second, 59)
         let since1970 =
-            daysSince1970(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60
+            CivilDays.since1970(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60
             + seconds - offset
         return Date(timeIntervalSince1970: Double(since1970) + (second == 60 ? 0.999_999 : fraction))
     }
@@ -70,15 +70,5 @@ public enum InternetTimestamp {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar.
-    private static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
-        let shifted = month <= 2 ? year - 1 : year
-        let era = (shifted >= 0 ? shifted : shifted - 399) / 400
-        let yearOfEra = shifted - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
