@@ -111,4 +111,25 @@ struct GroupCommitTests {
         #expect(try await fixture.commits.submit([5]) == [50])
         #expect(try fixture.stored() == [5])
     }
+
+    @Test("One caller's failing item fails that caller only: the others in its batch are written again alone")
+    func failureIsolatedToItsCaller() async throws {
+        let fixture = try Fixture()
+        let held = try await fixture.holdTheWriter()
+        let failing = Task { try await fixture.commits.submit([-1]) }
+        try await fixture.untilWaiting(1)
+        var others: [Task<[Int], any Error>] = []
+        for (index, value) in [3, 4].enumerated() {
+            others.append(Task { try await fixture.commits.submit([value]) })
+            try await fixture.untilWaiting(index + 2)
+        }
+        fixture.gate.signal()
+        #expect(try await held.value == [0])
+        await #expect(throws: DatabaseError.self) { try await failing.value }
+        #expect(try await others[0].value == [30])
+        #expect(try await others[1].value == [40])
+        // The batch of three failed as a whole, then each went alone: only the bad one failed.
+        #expect(fixture.log.batches.withLock { $0 } == [[0], [-1, 3, 4], [-1], [3], [4]])
+        #expect(try fixture.stored() == [0, 3, 4])
+    }
 }

@@ -79,8 +79,14 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    private func commit(_ batch: [Entry]) {
+    /// Writes a batch; then the entries in `alone`, each in its own transaction; then whatever is waiting.
+    ///
+    /// When a batch of several callers fails, each is written again alone: one caller's bad item must not fail
+    /// the others (GHL resends a webhook only when it is answered 429, so a failure answered for another's
+    /// item would lose it).
+    private func commit(_ batch: [Entry], then alone: [Entry] = []) {
         writer.asyncWrite({ [work] db in try work(db, batch.flatMap(\.items)) }) { [self] _, result in
+            var alone = alone
             switch result {
             case .success(let outputs):
                 var start = 0
@@ -88,9 +94,15 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
                     entry.continuation.resume(returning: Array(outputs[start..<start + entry.items.count]))
                     start += entry.items.count
                 }
+            case .failure where batch.count > 1:
+                alone = batch + alone
             case .failure(let error):
                 let failure = SQLiteStore.storeError(error)
                 for entry in batch { entry.continuation.resume(throwing: failure) }
+            }
+            if let first = alone.first {
+                commit([first], then: Array(alone.dropFirst()))
+                return
             }
             let next = state.withLock { state -> [Entry]? in
                 guard !state.waiting.isEmpty else {
