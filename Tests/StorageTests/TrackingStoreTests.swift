@@ -32,27 +32,38 @@ struct TrackingStoreTests {
         }
         _ = try await store.accept(intakes)
         for index in 0..<count {
-            let id = "\(location)-lead-\(index)"
-            _ = try await store.record(
-                Fixtures.assignment(id, to: location),
-                forLead: id,
-                slot: nil,
-                limits: .unlimited,
-                manual: false,
-                completing: nil,
-                at: delivered
-            )
-            try await store.saveDelivery(
-                DeliveryRecord(
-                    leadID: id,
-                    ghlLocationID: "ghl-\(location)",
-                    state: .delivered,
-                    contactID: "c\(index)",
-                    opportunityID: "o\(index)",
-                    updatedAt: delivered
-                )
-            )
+            try await assignAndDeliver("\(location)-lead-\(index)", to: location, as: index, at: delivered, in: store)
         }
+    }
+
+    /// Assigns a stored lead to a location and records its delivery there as contact `c<contact>` with opportunity
+    /// `o<contact>`, which starts its attempt.
+    static func assignAndDeliver(
+        _ id: String,
+        to location: String,
+        as contact: Int,
+        at date: Date,
+        in store: any SwitchboardStore
+    ) async throws {
+        _ = try await store.record(
+            Fixtures.assignment(id, to: location),
+            forLead: id,
+            slot: nil,
+            limits: .unlimited,
+            manual: false,
+            completing: nil,
+            at: date
+        )
+        try await store.saveDelivery(
+            DeliveryRecord(
+                leadID: id,
+                ghlLocationID: "ghl-\(location)",
+                state: .delivered,
+                contactID: "c\(contact)",
+                opportunityID: "o\(contact)",
+                updatedAt: date
+            )
+        )
     }
 
     static func event(
@@ -163,25 +174,7 @@ struct TrackingStoreTests {
                 intake.record.lead.source = ["facebook", "google", nil][index % 3]
                 intake.record.lead.arrivedAt = delivered.addingTimeInterval(-Double(index % 7) * 60)
                 _ = try await store.accept([intake])
-                _ = try await store.record(
-                    Fixtures.assignment(id, to: location),
-                    forLead: id,
-                    slot: nil,
-                    limits: .unlimited,
-                    manual: false,
-                    completing: nil,
-                    at: delivered
-                )
-                try await store.saveDelivery(
-                    DeliveryRecord(
-                        leadID: id,
-                        ghlLocationID: "ghl-\(location)",
-                        state: .delivered,
-                        contactID: "c\(index)",
-                        opportunityID: "o\(index)",
-                        updatedAt: delivered
-                    )
-                )
+                try await Self.assignAndDeliver(id, to: location, as: index, at: delivered, in: store)
                 let touched = delivered.addingTimeInterval(Double(30 + index * 17))
                 if index % 3 != 2 {
                     events.append(
